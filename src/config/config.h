@@ -1,0 +1,115 @@
+// The typed form of `signatory.yaml` (Signatory's schema, reference §2), loaded once at start.
+//
+// `load_config` reads the file with YAML anchors and aliases, applies defaults, resolves both
+// policy syntaxes (current `allow:` and legacy `allowed_operations`/`allowed_kinds`, with the
+// legacy names `endorsement`/`preendorsement` mapped to today's) and validates. Unknown keys
+// give a warning; a wrong type, an invalid address, key or hash fails with Error(400)
+// "<file>:<line>: <key path>: <reason>". Vault and watermark `config:` nodes are kept as YAML
+// for their drivers, which validate them.
+//
+// A Config is immutable after loading and may be read from any thread.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "tezos/keys.h"
+#include "tezos/sign_request.h"
+
+namespace signatory::config {
+
+// The policy of one key (`tezos.<pkh>`), resolved.
+struct KeyPolicy {
+  // Request kinds this key may sign, normalised (endorsement → attestation …). The default
+  // policy (`tezos.<pkh>:` with no value) is [block preattestation attestation].
+  std::vector<std::string> allowed_requests;
+  // Generic operation kinds (`allow.generic` or `allowed_kinds`), normalised and sorted;
+  // entries may be `ballot:yay|nay|pass`. nullopt when the list is absent.
+  std::optional<std::vector<std::string>> allowed_operations;
+  std::vector<tezos::ChainId> allowed_chains;  // empty: any chain
+  bool allow_proof_of_possession = false;
+  bool log_payloads = false;
+  std::optional<std::vector<tezos::PublicKey>> authorized_keys;  // per-key client keys
+  std::optional<std::vector<std::string>> jwt_users;
+
+  // How the policy was written, for `signatory-cli list` in the legacy layout: the names exactly
+  // as in the file (not normalised), only set when the legacy syntax was used.
+  bool legacy_syntax = false;
+  std::vector<std::string> legacy_allowed_operations;
+  std::vector<std::string> legacy_allowed_kinds;
+};
+
+struct JwtCredentials {
+  std::string password;  // secret: never log
+  std::string secret;    // secret: never log
+  unsigned jwt_exp_minutes = 60;
+};
+
+struct JwtUser {
+  std::string name;
+  JwtCredentials current;
+  std::optional<JwtCredentials> new_data;
+  std::string old_cred_exp;  // "YYYY-MM-DD hh:mm:ss" UTC, may be empty
+};
+
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string client_ca_file;  // optional: verify client certificates
+};
+
+struct ServerConfig {
+  std::string address = ":6732";
+  std::string utility_address = ":9583";
+  std::vector<tezos::PublicKey> authorized_keys;  // empty: no client authentication
+  std::vector<JwtUser> jwt_users;                 // empty: no JWT
+  std::optional<TlsConfig> tls;
+};
+
+struct VaultConfig {
+  std::string name;    // the YAML key under `vaults:`
+  std::string driver;  // `file`, `mem`, `awskms`, …
+  YAML::Node config;   // driver-specific; may be null
+  std::string file;    // where it was written, for error messages
+  int line = 0;
+};
+
+struct WatermarkConfig {
+  std::string driver = "file";
+  YAML::Node config;
+};
+
+struct PolicyHookConfig {
+  std::string address;
+  std::vector<tezos::PublicKey> authorized_keys;
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from
+  std::string base_dir = "/var/lib/signatory";
+  ServerConfig server;
+  std::vector<VaultConfig> vaults;  // config order
+  WatermarkConfig watermark;
+  std::optional<PolicyHookConfig> policy_hook;
+  // `tezos:` keys in config order, with their policies.
+  std::vector<std::pair<tezos::PublicKeyHash, KeyPolicy>> policies;
+  // Warnings met while loading (unknown keys, deprecated syntax); the caller logs them.
+  std::vector<std::string> warnings;
+
+  const KeyPolicy* policy_for(const tezos::PublicKeyHash& pkh) const;
+};
+
+// Loads and validates `path`. `base_dir_override` is the --base-dir flag. `$VAR`/`${VAR}` are
+// expanded in base_dir and file-vault paths only. Throws Error(400) with file:line.
+Config load_config(const std::string& path,
+                   const std::optional<std::string>& base_dir_override = std::nullopt);
+
+// Parses a config held in memory (`name` is used as the file name in messages).
+Config parse_config(const std::string& yaml_text, const std::string& name,
+                    const std::optional<std::string>& base_dir_override = std::nullopt);
+
+}  // namespace signatory::config

@@ -1,0 +1,59 @@
+// High-water marks: the guarantee that the signer never signs two different payloads for the
+// same (chain, delegate, request kind, level, round).
+//
+// `Watermark::guard` is the whole contract. For one slot (chain, pkh, kind) it decides, against
+// the stored mark, whether a request at (level, round) with digest `digest` may be signed:
+//   - same digest as the stored mark and a stored signature → that signature, no new signing;
+//   - (level, round) strictly above the mark (or no mark) → calls `sign`, makes the new mark
+//     {level, round, digest, signature} durable, then returns the signature;
+//   - anything else → throws Error(409, "watermark validation failed").
+// If the mark cannot be made durable the signature is discarded and Error(5xx) is thrown; a
+// failing `sign` leaves the mark untouched. Requests for one slot are serialised; different
+// slots proceed in parallel. All methods are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/blake2b.h"
+#include "tezos/keys.h"
+#include "tezos/sign_request.h"
+
+namespace signatory::watermark {
+
+struct Slot {
+  tezos::ChainId chain;
+  tezos::PublicKeyHash pkh;
+  tezos::RequestKind kind;
+  auto operator<=>(const Slot&) const = default;
+};
+
+struct Mark {
+  std::int32_t level = 0;
+  std::int32_t round = 0;
+  std::optional<crypto::Digest32> digest;      // blake2b-256 of the whole request
+  std::optional<tezos::Signature> signature;  // the signature given for that digest
+};
+
+class Watermark {
+ public:
+  virtual ~Watermark() = default;
+  virtual std::string backend_name() const = 0;  // "file", "mem", …
+
+  virtual tezos::Signature guard(const Slot& slot, std::int32_t level, std::int32_t round,
+                                 const crypto::Digest32& digest,
+                                 const std::function<tezos::Signature()>& sign) = 0;
+
+  // Every stored mark (for export, tests and the CLI).
+  virtual std::vector<std::pair<Slot, Mark>> marks() = 0;
+  // Raises a mark to at least `mark` (never lowers it); used by import and set-floor.
+  virtual void raise(const Slot& slot, const Mark& mark) = 0;
+  // "can sign now": the store is writable. Returns an empty string when healthy, else why not.
+  virtual std::string health() { return {}; }
+};
+
+}  // namespace signatory::watermark
