@@ -28,7 +28,16 @@ extern const Prefix edsk_seed, edsk_64, spsk, p2sk, BLsk;
 extern const Prefix edesk, spesk, p2esk, BLesk;
 extern const Prefix edsig, spsig1, p2sig, sig, BLsig;
 extern const Prefix Net, B, vh, P, o, expr;
+// The rest of Octez/Taquito's table, for the operation decoder and for naming a prefix in errors.
+extern const Prefix Lo, LLo, Co, bm, r, Lr, LLr, btz1, txr1, epx1, scr1, id, nce, txi, txm, txc,
+    txmr, txM, txw, scs1, scc1, srs1, src1, seesk, GSp, SSp, sask, zet1, asig, sh;
 }  // namespace prefix
+
+// Every prefix above (both edsk forms included).
+std::span<const Prefix* const> all_prefixes();
+// The prefix whose bytes start `raw` (prefix ‖ payload) and whose payload length fits; nullptr
+// if none does.
+const Prefix* find_prefix(ByteView raw);
 
 std::string base58_encode(ByteView data);
 Bytes base58_decode(std::string_view text);  // plain base58, no checksum

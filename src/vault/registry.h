@@ -14,7 +14,6 @@ namespace signatory::vault {
 
 struct VaultContext {
   std::string base_dir;
-  std::string config_dir;  // directory of signatory.yaml, for relative paths
   // Asks the operator for a secret (a TTY prompt); empty function when not interactive.
   std::function<crypto::SecretBytes(const std::string& prompt)> prompt_secret;
 };

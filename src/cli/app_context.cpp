@@ -1,0 +1,64 @@
+// Start-up of both binaries (see app_context.h).
+#include "cli/app_context.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "cli/terminal_prompt.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "vault/registry.h"
+#include "watermark/watermark_factory.h"
+
+namespace signatory::cli {
+
+void configure_logging(const GlobalFlags& flags) {
+  log::configure(log::parse_level(flags.log_level),
+                 flags.json_log ? log::Format::Json : log::Format::Auto);
+}
+
+config::Config load_config_logged(const GlobalFlags& flags) {
+  config::Config cfg = config::load_config(flags.config_path, flags.base_dir);
+  for (const auto& w : cfg.warnings) log::warn(w);
+  return cfg;
+}
+
+void prepare_base_dir(const std::string& base_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(base_dir, ec);
+  if (ec)
+    throw internal_error("Base directory permission error: cannot create " + base_dir + ": " +
+                         ec.message());
+  ::chmod(base_dir.c_str(), 0770);
+  if (::access(base_dir.c_str(), W_OK | X_OK) != 0)
+    throw internal_error("Base directory permission error: " + base_dir + " is not writable: " +
+                         std::strerror(errno));
+}
+
+std::vector<signer::NamedVault> open_vaults(const config::Config& config) {
+  vault::register_builtin_drivers();
+  vault::VaultContext ctx;
+  ctx.base_dir = config.base_dir;
+  if (stdin_is_terminal()) ctx.prompt_secret = prompt_secret;
+  std::vector<signer::NamedVault> vaults;
+  for (const auto& vc : config.vaults) {
+    log::info("Initializing vault", {{"vault", vc.driver}, {"vault_name", vc.name}});
+    try {
+      vaults.push_back({vc.name, vault::open_vault(vc, ctx)});
+    } catch (const Error& e) {
+      log::error(std::string("Error initializing vault, skipping... ") + e.what(),
+                 {{"vault", vc.driver}, {"vault_name", vc.name}});
+    }
+  }
+  return vaults;
+}
+
+std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config) {
+  return watermark::open_watermark(config.watermark.driver, config.base_dir);
+}
+
+}  // namespace signatory::cli

@@ -1,0 +1,32 @@
+// What both binaries set up before doing their work: logging from the global flags, the
+// config, the base directory, the vaults (in config order; a vault that fails to open is
+// skipped with an error log, as in Signatory) and the high-water mark store. Start-up only;
+// the objects it returns are then used as their own headers say.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "signer/signer.h"
+#include "watermark/watermark.h"
+
+namespace signatory::cli {
+
+struct GlobalFlags {
+  std::string config_path = "/etc/signatory.yaml";
+  std::string log_level = "info";
+  std::optional<std::string> base_dir;
+  bool json_log = false;
+};
+
+void configure_logging(const GlobalFlags& flags);
+config::Config load_config_logged(const GlobalFlags& flags);
+// Creates base_dir (0770) when missing and checks it is writable. Throws Error.
+void prepare_base_dir(const std::string& base_dir);
+std::vector<signer::NamedVault> open_vaults(const config::Config& config);
+std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config);
+
+}  // namespace signatory::cli

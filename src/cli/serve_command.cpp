@@ -1,0 +1,98 @@
+// The signer server's life cycle (see serve_command.h).
+#include "cli/serve_command.h"
+
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <sstream>
+#include <thread>
+
+#include "cli/key_list_format.h"
+#include "common/error.h"
+#include "common/log.h"
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "server/signer_api.h"
+#include "server/utility_api.h"
+
+namespace signatory::cli {
+namespace {
+
+// Features of the config that this build cannot honour yet. Running without them would be
+// less safe than the operator asked for, so the server refuses to start.
+void refuse_unsupported(const config::Config& cfg) {
+  if (!cfg.server.jwt_users.empty() && !cfg.server.authorized_keys.empty())
+    throw bad_request("cannot use both JWT and static authorized keys");
+  if (!cfg.server.jwt_users.empty())
+    throw bad_request("server.jwt: JWT authentication is not supported yet; remove it or use "
+                      "server.authorized_keys");
+  if (cfg.policy_hook)
+    throw bad_request("policy_hook: the external policy hook is not supported yet");
+}
+
+void log_key_list(signer::Signer& signer) {
+  std::istringstream text(format_key_list(signer.keys(), ListFormat::Legacy));
+  std::string line;
+  while (std::getline(text, line)) log::info(line);
+}
+
+}  // namespace
+
+int serve(const GlobalFlags& flags, const ServeOptions& options) {
+  config::Config cfg = load_config_logged(flags);
+  refuse_unsupported(cfg);
+  prepare_base_dir(cfg.base_dir);
+  auto vaults = open_vaults(cfg);
+  auto watermark = open_watermark_store(cfg);
+  server::Metrics metrics;
+  signer::Signer signer(cfg, std::move(vaults), std::move(watermark), &metrics);
+  if (!options.no_list) log_key_list(signer);
+  if (!cfg.server.authorized_keys.empty()) {
+    std::string list;
+    for (const auto& h : signer.authorized_key_hashes()) list += (list.empty() ? "" : " ") + h.to_base58();
+    log::info("Authorized keys: [" + list + "]");
+  }
+
+  boost::asio::io_context io;
+  std::atomic<bool> ready{false};
+  server::HttpServerOptions api_options;
+  api_options.address = cfg.server.address;
+  api_options.body_limit = options.body_limit;
+  server::HttpServer api(io, api_options, server::make_signer_api(signer, &metrics));
+  server::HttpServerOptions utility_options;
+  utility_options.address = cfg.server.utility_address;
+  server::HttpServer utility(io, utility_options, server::make_utility_api(signer, metrics, ready));
+  api.start();
+  utility.start();
+  log::info("HTTP server is listening for connections on " + api.listen_address());
+  log::info("Utility HTTP server is listening for connections on " + utility.listen_address());
+  ready = true;
+
+  std::thread shutdown;
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    log::info("Shutting down...");
+    ready = false;
+    utility.stop_accepting();
+    api.stop_accepting();
+    // Requests in flight finish on the worker threads; then the loop is stopped.
+    shutdown = std::thread([&] {
+      api.wait_idle(std::chrono::seconds(10));
+      io.stop();
+    });
+  });
+
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(4u, 2 * std::thread::hardware_concurrency());
+  std::vector<std::thread> workers;
+  for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& t : workers) t.join();
+  if (shutdown.joinable()) shutdown.join();
+  log::info("Server stopped");
+  return 0;
+}
+
+}  // namespace signatory::cli

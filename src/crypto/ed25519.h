@@ -1,0 +1,23 @@
+// Ed25519 (RFC 8032, pure) through libsodium: public key from a 32-byte seed, signing and
+// strict verification (non-canonical S and small-order points are refused, as libsodium does
+// by default). Tezos signs the blake2b-256 digest of a message; callers pass that digest as
+// `message`. Pure; thread-safe.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "common/bytes.h"
+#include "crypto/secret_bytes.h"
+
+namespace signatory::crypto::ed25519 {
+
+using PublicKey = std::array<std::uint8_t, 32>;
+using Signature = std::array<std::uint8_t, 64>;
+
+// `seed` must be 32 bytes; throws Error(500) otherwise.
+PublicKey public_from_seed(const SecretBytes& seed);
+Signature sign(const SecretBytes& seed, ByteView message);
+bool verify(ByteView public_key, ByteView message, ByteView signature);
+
+}  // namespace signatory::crypto::ed25519

@@ -1,0 +1,31 @@
+// ECDSA on NIST P-256 (tz3) through OpenSSL 3: public key from a 32-byte big-endian scalar,
+// signing of a 32-byte digest (OpenSSL's nonce; the signature is left as produced, high or
+// low S, as Signatory does) and verification, which accepts high-S as Octez (HACL) does.
+// Signatures are the 64-byte r‖s. Pure; thread-safe (every call builds its own OpenSSL
+// objects).
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "common/bytes.h"
+#include "crypto/blake2b.h"
+#include "crypto/ecdsa_der.h"
+#include "crypto/secret_bytes.h"
+
+namespace signatory::crypto::p256 {
+
+using CompressedPoint = std::array<std::uint8_t, 33>;
+
+// 0 < scalar < n.
+bool is_valid_secret(ByteView scalar);
+// Throws Error(500) if the scalar is invalid.
+CompressedPoint public_from_secret(const SecretBytes& scalar);
+// Accepts a 33-byte compressed or 65-byte uncompressed SEC1 point; throws Error(400) if it is
+// not a point of the curve.
+CompressedPoint compress(ByteView sec1);
+std::array<std::uint8_t, 65> uncompress(ByteView sec1);
+RawEcdsaSignature sign(const SecretBytes& scalar, const Digest32& digest);
+bool verify(ByteView compressed_public_key, const Digest32& digest, ByteView raw_signature);
+
+}  // namespace signatory::crypto::p256

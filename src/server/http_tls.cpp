@@ -1,0 +1,76 @@
+// TLS server context and client certificate identity (see http_tls.h).
+#include "server/http_tls.h"
+
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace signatory::server {
+namespace {
+
+namespace ssl = boost::asio::ssl;
+
+[[noreturn]] void fail(const std::string& what, const std::string& file,
+                       const boost::system::error_code& ec) {
+  std::string reason = ec.message();
+  throw bad_request("TLS: cannot load " + what + " from \"" + file + "\": " + reason);
+}
+
+}  // namespace
+
+std::shared_ptr<ssl::context> make_tls_server_context(const TlsFiles& files) {
+  if (files.cert_file.empty()) throw bad_request("TLS: no certificate file given");
+  if (files.key_file.empty()) throw bad_request("TLS: no private key file given");
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(files.cert_file, ec);
+  if (ec) fail("the certificate chain", files.cert_file, ec);
+  ctx->use_private_key_file(files.key_file, ssl::context::pem, ec);
+  if (ec) fail("the private key", files.key_file, ec);
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
+    ERR_clear_error();
+    throw bad_request("TLS: the private key in \"" + files.key_file +
+                      "\" does not match the certificate in \"" + files.cert_file + "\"");
+  }
+  if (!files.client_ca_file.empty()) {
+    ctx->load_verify_file(files.client_ca_file, ec);
+    if (ec) fail("the client CA bundle", files.client_ca_file, ec);
+    ctx->set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+  } else {
+    ctx->set_verify_mode(ssl::verify_none);
+  }
+  return ctx;
+}
+
+PeerCertificate peer_certificate(SSL* ssl) {
+  PeerCertificate out;
+  if (ssl == nullptr) return out;
+  X509* cert = SSL_get1_peer_certificate(ssl);
+  if (cert == nullptr) return out;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (X509_digest(cert, EVP_sha256(), digest, &digest_len) == 1) {
+    out.fingerprint = to_hex(ByteView(digest, digest_len));
+  }
+  if (BIO* bio = BIO_new(BIO_s_mem())) {
+    if (X509_NAME_print_ex(bio, X509_get_subject_name(cert), 0, XN_FLAG_RFC2253) >= 0) {
+      char* data = nullptr;
+      long len = BIO_get_mem_data(bio, &data);
+      if (data != nullptr && len > 0) out.subject.assign(data, static_cast<std::size_t>(len));
+    }
+    BIO_free(bio);
+  }
+  X509_free(cert);
+  ERR_clear_error();
+  return out;
+}
+
+}  // namespace signatory::server

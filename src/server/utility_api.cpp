@@ -1,0 +1,35 @@
+// Routes of the utility server (see utility_api.h).
+#include "server/utility_api.h"
+
+#include <nlohmann/json.hpp>
+
+namespace signatory::server {
+
+HttpHandler make_utility_api(signer::Signer& signer, Metrics& metrics, std::atomic<bool>& ready) {
+  return [&signer, &metrics, &ready](const HttpRequest& request) -> HttpResponse {
+    HttpResponse response;
+    if (request.path == "/healthz") {
+      if (request.method != "GET") return HttpResponse{405, "text/plain; charset=utf-8", "", {}};
+      std::string reason = ready ? signer.health() : "not ready: starting or shutting down";
+      if (reason.empty()) {
+        response.body = "{\"ready\":true}\n";
+      } else {
+        response.status = 503;
+        response.body = nlohmann::json{{"ready", false}, {"reason", reason}}.dump() + "\n";
+      }
+      return response;
+    }
+    if (request.path == "/metrics") {
+      if (request.method != "GET") return HttpResponse{405, "text/plain; charset=utf-8", "", {}};
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      response.body = metrics.render();
+      return response;
+    }
+    response.status = 404;
+    response.content_type = "text/plain; charset=utf-8";
+    response.body = "404 page not found\n";
+    return response;
+  };
+}
+
+}  // namespace signatory::server

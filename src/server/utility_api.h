@@ -1,0 +1,16 @@
+// The utility server's routes: GET /healthz ("can sign now": {"ready":true}, or 503
+// {"ready":false,"reason":"…"} while starting, stopping, or when the watermark store cannot be
+// written) and GET /metrics (Prometheus text). Thread-safe.
+#pragma once
+
+#include <atomic>
+
+#include "server/http_server.h"
+#include "server/metrics.h"
+#include "signer/signer.h"
+
+namespace signatory::server {
+
+HttpHandler make_utility_api(signer::Signer& signer, Metrics& metrics, std::atomic<bool>& ready);
+
+}  // namespace signatory::server

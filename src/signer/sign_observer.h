@@ -1,0 +1,28 @@
+// What the Signer reports about each request, for metrics. The server's metrics registry
+// implements it; the Signer calls it from request threads, so implementations must be
+// thread-safe. All methods have empty defaults.
+#pragma once
+
+#include <string>
+
+#include "tezos/keys.h"
+#include "tezos/sign_request.h"
+
+namespace signatory::signer {
+
+class SignObserver {
+ public:
+  virtual ~SignObserver() = default;
+  // A request was signed by `vault` (display name).
+  virtual void signed_request(const tezos::PublicKeyHash&, const tezos::SignRequest&,
+                              const std::string& /*vault*/, double /*vault_ms*/) {}
+  // Policy refused it; `violation_type` is the denied kind/op or "authentication".
+  virtual void policy_violation(const tezos::PublicKeyHash&, const std::string& /*violation*/) {}
+  virtual void watermark_rejected(const tezos::PublicKeyHash&, const tezos::SignRequest&) {}
+  virtual void vault_error(const std::string& /*vault*/, int /*status*/,
+                           const tezos::SignRequest&) {}
+  // A stage finished, for the per-stage latency histogram: decode, policy, watermark, vault.
+  virtual void stage(const char* /*name*/, double /*seconds*/) {}
+};
+
+}  // namespace signatory::signer

@@ -1,0 +1,240 @@
+// The sign pipeline (see signer.h).
+#include "signer/signer.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "common/error.h"
+#include "common/log.h"
+#include "crypto/blake2b.h"
+#include "policy/policy.h"
+
+namespace signatory::signer {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+// `map[transaction:2 reveal:1]`, as Signatory logs operation counts.
+std::string ops_field(const tezos::SignRequest& request) {
+  std::map<std::string, int> counts;
+  if (request.kind == tezos::RequestKind::Generic) {
+    for (const auto& op : request.operations) {
+      auto colon = op.find(':');
+      ++counts[colon == std::string::npos ? op : op.substr(0, colon)];
+    }
+  } else {
+    ++counts[std::string(tezos::request_kind_name(request.kind))];
+  }
+  std::string out = "map[";
+  bool first = true;
+  for (const auto& [k, n] : counts) {
+    out += (first ? "" : " ") + k + ":" + std::to_string(n);
+    first = false;
+  }
+  return out + "]";
+}
+
+// Bytes a client signs to authenticate a request: 0x04 0x01 ‖ tagged pkh ‖ message.
+Bytes authentication_bytes(const tezos::PublicKeyHash& pkh, ByteView message) {
+  Bytes out{0x04, 0x01};
+  Bytes tagged = pkh.tagged();
+  out.insert(out.end(), tagged.begin(), tagged.end());
+  out.insert(out.end(), message.begin(), message.end());
+  return out;
+}
+
+// A key restricted to some JWT users refuses the others.
+void check_jwt_user(const config::KeyPolicy& policy, const tezos::PublicKeyHash& pkh,
+                    const Client& client) {
+  if (!client.jwt_user || !policy.jwt_users) return;
+  for (const auto& u : *policy.jwt_users)
+    if (u == *client.jwt_user) return;
+  throw forbidden("user `" + *client.jwt_user + "' is not authorized to access " + pkh.to_base58());
+}
+
+}  // namespace
+
+Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
+               std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer)
+    : config_(config), vaults_(std::move(vaults)), watermark_(std::move(watermark)),
+      observer_(observer) {}
+
+std::vector<KeyEntry> Signer::list_all() {
+  std::lock_guard lock(listing_mutex_);
+  std::vector<KeyEntry> entries;
+  std::map<tezos::PublicKeyHash, CachedKey> fresh;
+  for (const auto& nv : vaults_) {
+    std::vector<std::shared_ptr<vault::Key>> keys = nv.vault->list();
+    if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
+    for (auto& key : keys) {
+      tezos::PublicKeyHash pkh = key->public_key().hash();
+      entries.push_back({key, nv.vault->name(), nv.config_name, config_.policy_for(pkh)});
+      fresh.emplace(pkh, CachedKey{key, nv.vault->name()});  // the first vault wins
+    }
+  }
+  std::unique_lock cache_lock(cache_mutex_);
+  cache_ = std::move(fresh);
+  return entries;
+}
+
+std::vector<KeyEntry> Signer::keys() { return list_all(); }
+
+std::optional<Signer::CachedKey> Signer::find_key(const tezos::PublicKeyHash& pkh) {
+  {
+    std::shared_lock lock(cache_mutex_);
+    if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
+  }
+  list_all();
+  std::shared_lock lock(cache_mutex_);
+  if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
+  return std::nullopt;
+}
+
+std::vector<tezos::PublicKeyHash> Signer::authorized_key_hashes() const {
+  std::vector<tezos::PublicKeyHash> out;
+  for (const auto& k : config_.server.authorized_keys) out.push_back(k.hash());
+  return out;
+}
+
+std::optional<tezos::PublicKeyHash> Signer::authenticate(const tezos::PublicKeyHash& pkh,
+                                                         ByteView message,
+                                                         const Client& client) const {
+  const auto& authorized = config_.server.authorized_keys;
+  if (authorized.empty()) return std::nullopt;
+  if (!client.authentication || client.authentication->empty())
+    throw Error(401, "missing authentication signature field");
+  tezos::Signature sig = tezos::Signature::parse(*client.authentication);  // 400 on bad text
+  Bytes signed_bytes = authentication_bytes(pkh, message);
+  for (const auto& key : authorized) {
+    if (key.verify(signed_bytes, sig)) return key.hash();
+  }
+  throw forbidden("invalid authentication signature");
+}
+
+tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message, int version,
+                              const Client& client) {
+  std::string pkh_text = pkh.to_base58();
+  // 3. client authentication
+  std::optional<tezos::PublicKeyHash> client_pkh = authenticate(pkh, message, client);
+  // 4. the key must be listed in `tezos:`
+  const config::KeyPolicy* policy = config_.policy_for(pkh);
+  if (!policy) throw forbidden(pkh_text + " is not listed in config");
+  // 5. JWT user restriction
+  check_jwt_user(*policy, pkh, client);
+  // 6. decode
+  auto t0 = Clock::now();
+  tezos::SignRequest request = tezos::decode_sign_request(message, version);
+  if (observer_) observer_->stage("decode", seconds_since(t0));
+
+  log::Fields fields{{"pkh", pkh_text}, {"request", std::string(tezos::request_kind_name(request.kind))},
+                     {"ops", ops_field(request)}};
+  if (client_pkh) fields.push_back({"client_pkh", client_pkh->to_base58()});
+  if (request.chain_id) {
+    fields.push_back({"chain_id", request.chain_id->to_base58()});
+    fields.push_back({"lvl", std::to_string(request.level)});
+    fields.push_back({"round", std::to_string(request.round)});
+  }
+  log::info("Requesting signing operation", fields);
+
+  // 7. find the key
+  std::optional<CachedKey> key = find_key(pkh);
+  if (!key) throw not_found("this key not found in any vault");
+  fields.push_back({"vault", key->vault_name});
+
+  // 8. policy
+  t0 = Clock::now();
+  if (auto denial = policy::evaluate(*policy, request, client_pkh)) {
+    if (observer_ && !denial->violation_type.empty())
+      observer_->policy_violation(pkh, denial->violation_type);
+    log::Fields f = fields;
+    f.push_back({"error", denial->message});
+    log::error("Error signing request: " + denial->message, f);
+    throw forbidden(denial->message);
+  }
+  if (observer_) observer_->stage("policy", seconds_since(t0));
+
+  log::Fields raw_fields = fields;
+  raw_fields.push_back({"raw", to_hex(message)});
+  log::write(policy->log_payloads ? log::Level::Info : log::Level::Debug, "About to sign raw bytes",
+             raw_fields);
+
+  // 10–11. high-water mark, then the vault signs inside it
+  double vault_seconds = 0;
+  auto vault_sign = [&]() {
+    auto start = Clock::now();
+    try {
+      tezos::Signature s = key->key->sign(message, version);
+      vault_seconds = seconds_since(start);
+      return s;
+    } catch (const Error& e) {
+      if (observer_) observer_->vault_error(key->vault_name, e.status(), request);
+      throw;
+    }
+  };
+  tezos::Signature signature;
+  try {
+    if (tezos::is_consensus(request.kind)) {
+      t0 = Clock::now();
+      watermark::Slot slot{*request.chain_id, pkh, request.kind};
+      signature = watermark_->guard(slot, request.level, request.round,
+                                    crypto::blake2b_256(message), vault_sign);
+      if (observer_) observer_->stage("watermark", seconds_since(t0) - vault_seconds);
+    } else {
+      signature = vault_sign();
+    }
+  } catch (const Error& e) {
+    log::Fields f = fields;
+    f.push_back({"error", e.what()});
+    log::error(std::string("Error signing request: ") + e.what(), f);
+    if (e.status() == 409 && observer_) observer_->watermark_rejected(pkh, request);
+    throw;
+  }
+  if (observer_) {
+    observer_->stage("vault", vault_seconds);
+    observer_->signed_request(pkh, request, key->vault_name, vault_seconds * 1000);
+  }
+  log::info("Signed " + std::string(tezos::request_kind_name(request.kind)) + " successfully",
+            fields);
+  return signature;
+}
+
+tezos::PublicKey Signer::public_key(const tezos::PublicKeyHash& pkh) {
+  std::optional<CachedKey> key = find_key(pkh);
+  if (!key) throw not_found("this key not found in any vault");
+  return key->key->public_key();
+}
+
+tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const Client& client) {
+  authenticate(pkh, {}, client);
+  const config::KeyPolicy* policy = config_.policy_for(pkh);
+  if (!policy) throw forbidden(pkh.to_base58() + " is not listed in config");
+  check_jwt_user(*policy, pkh, client);
+  std::optional<CachedKey> key = find_key(pkh);
+  if (!key) throw not_found("this key not found in any vault");
+  if (key->key->public_key().type() != tezos::KeyType::Bls)
+    throw bad_request("proof of possession is not supported");
+  if (!policy->allow_proof_of_possession) {
+    log::warn("Proof of possession is not allowed; set allow_proof_of_possession: true in the "
+              "key's policy to enable it",
+              {{"pkh", pkh.to_base58()}});
+    throw bad_request("proof of possession is not allowed");
+  }
+  log::info("Requesting proof of possession", {{"pkh", pkh.to_base58()}});
+  std::optional<tezos::Signature> proof = key->key->prove_possession();
+  if (!proof) throw bad_request("proof of possession is not supported");
+  log::info("Possession proved successfully", {{"pkh", pkh.to_base58()}});
+  return *proof;
+}
+
+std::string Signer::health() {
+  std::string wm = watermark_->health();
+  if (!wm.empty()) return "watermark store: " + wm;
+  return {};
+}
+
+}  // namespace signatory::signer

@@ -1,0 +1,23 @@
+// Driver name → watermark backend (see watermark_factory.h).
+#include "watermark/watermark_factory.h"
+
+#include "common/error.h"
+#include "watermark/file_watermark.h"
+#include "watermark/mem_watermark.h"
+
+namespace signatory::watermark {
+
+const std::vector<std::string>& watermark_drivers() {
+  static const std::vector<std::string> names = {"file", "mem"};
+  return names;
+}
+
+std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir) {
+  if (driver.empty() || driver == "file") return std::make_unique<FileWatermark>(base_dir);
+  if (driver == "mem") return std::make_unique<MemWatermark>();
+  std::string valid;
+  for (const auto& name : watermark_drivers()) valid += (valid.empty() ? "" : ", ") + name;
+  throw bad_request("unknown watermark driver `" + driver + "' (valid drivers: " + valid + ")");
+}
+
+}  // namespace signatory::watermark

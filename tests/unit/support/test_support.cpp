@@ -1,0 +1,58 @@
+// Implementation of the unit-test helpers (see test_support.h).
+#include "test_support.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace signatory::testing {
+
+nlohmann::json load_vectors(const std::string& relative) {
+  std::string path = std::string(SIGNATORY_TESTDATA) + "/" + relative;
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot open test vectors " + path);
+  return nlohmann::json::parse(in);
+}
+
+TempDir::TempDir() {
+  std::string tmpl = (std::filesystem::temp_directory_path() / "signatory-test-XXXXXX").string();
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
+  path_ = tmpl;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+void TempDir::write(const std::string& name, const std::string& content) const {
+  std::ofstream out(file(name), std::ios::binary);
+  out << content;
+}
+
+static std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+CommandResult run_binary(const std::string& binary, const std::string& args) {
+  TempDir dir;
+  std::string cmd = std::string(SIGNATORY_BINARY_DIR) + "/" + binary + " " + args + " </dev/null >" +
+                    dir.file("out") + " 2>" + dir.file("err");
+  CommandResult r;
+  int status = std::system(cmd.c_str());
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir.file("out"));
+  r.err = slurp(dir.file("err"));
+  return r;
+}
+
+}  // namespace signatory::testing

@@ -1,0 +1,36 @@
+// Helpers shared by unit tests: reading the shared vectors, temporary directories that remove
+// themselves, and running a binary of this build with captured output.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace signatory::testing {
+
+// Parses ../shared/testdata/<relative> (e.g. "tezos/keys.json").
+nlohmann::json load_vectors(const std::string& relative);
+
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+  void write(const std::string& name, const std::string& content) const;
+
+ private:
+  std::string path_;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;  // stdout
+  std::string err;  // stderr
+};
+
+// Runs `<build dir>/<binary> <args>` through /bin/sh with stdin from /dev/null.
+CommandResult run_binary(const std::string& binary, const std::string& args);
+
+}  // namespace signatory::testing

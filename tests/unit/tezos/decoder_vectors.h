@@ -1,0 +1,47 @@
+// Helpers shared by the sign-request decoder tests: loading the JSON vectors of
+// testdata/tezos at run time and capturing the Error a decode throws.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+
+#include "common/bytes.h"
+#include "common/error.h"
+
+namespace signatory::tezos::testing {
+
+inline nlohmann::json load_vectors(const std::string& name) {
+  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + name);
+  if (!in) throw std::runtime_error("cannot open test vectors " + name);
+  return nlohmann::json::parse(in);
+}
+
+// The message of the Error(400) that `f` throws; fails the test if it throws nothing or
+// another status.
+template <typename F>
+std::string error_400(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), 400) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "expected Error(400), nothing thrown";
+  return {};
+}
+
+// Runs `f`, accepting success or an Error(400), nothing else (no other exception, no crash).
+template <typename F>
+void succeeds_or_400(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.status(), 400) << e.what();
+  }
+}
+
+}  // namespace signatory::tezos::testing
