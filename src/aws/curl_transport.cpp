@@ -79,8 +79,7 @@ void wipe(std::string& s) {
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() &&
-        std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
+    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
           return std::tolower(static_cast<unsigned char>(a)) ==
                  std::tolower(static_cast<unsigned char>(b));
         })) {
@@ -170,7 +169,8 @@ HttpResponse CurlTransport::post(const HttpRequest& request) {
   curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
   curl_easy_setopt(h, CURLOPT_HTTPHEADER, list.get());
   curl_easy_setopt(h, CURLOPT_USERAGENT, "signatory-cpp");
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
   curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
@@ -187,9 +187,9 @@ HttpResponse CurlTransport::post(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
     if (ex.too_large) {
-      throw TransportError(TransportError::Kind::Other,
-                           "reply larger than " + std::to_string(options_.max_response_bytes) +
-                               " bytes");
+      throw TransportError(
+          TransportError::Kind::Other,
+          "reply larger than " + std::to_string(options_.max_response_bytes) + " bytes");
     }
     switch (rc) {
       case CURLE_COULDNT_CONNECT:

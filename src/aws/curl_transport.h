@@ -18,7 +18,7 @@ namespace signatory::aws {
 struct CurlTransportOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds total_timeout{10000};
-  std::string ca_file;                    // empty: the system CA store
+  std::string ca_file;  // empty: the system CA store
   std::size_t max_response_bytes = 1 << 20;
   std::size_t max_idle_handles = 8;
 };

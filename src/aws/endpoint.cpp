@@ -36,7 +36,8 @@ Endpoint parse_endpoint(std::string_view url) {
   };
   Endpoint ep;
   std::size_t sep = url.find("://");
-  if (sep == std::string_view::npos) throw fail("expected http://host[:port] or https://host[:port]");
+  if (sep == std::string_view::npos)
+    throw fail("expected http://host[:port] or https://host[:port]");
   ep.scheme = lower(url.substr(0, sep));
   if (ep.scheme != "http" && ep.scheme != "https") throw fail("scheme must be http or https");
   std::string_view rest = url.substr(sep + 3);

@@ -95,8 +95,8 @@ json KmsClient::call(const std::string& operation, const json& body) {
     } catch (const TransportError& e) {
       std::string detail = sanitize_reply_text(e.what());
       if (last) {
-        std::string attempts = " (" + std::to_string(attempt + 1) + " attempt" +
-                               (attempt == 0 ? "" : "s") + ")";
+        std::string attempts =
+            " (" + std::to_string(attempt + 1) + " attempt" + (attempt == 0 ? "" : "s") + ")";
         if (e.kind() == TransportError::Kind::Timeout) {
           throw Error(504, where + " did not answer in time: " + detail + attempts);
         }
@@ -128,11 +128,10 @@ json KmsClient::call(const std::string& operation, const json& body) {
     }
 
     auto pause = jittered_backoff(options_, attempt);
-    log::debug("retrying AWS KMS call",
-               {{"operation", operation},
-                {"attempt", std::to_string(attempt + 1)},
-                {"error", failure},
-                {"pause_ms", std::to_string(pause.count())}});
+    log::debug("retrying AWS KMS call", {{"operation", operation},
+                                         {"attempt", std::to_string(attempt + 1)},
+                                         {"error", failure},
+                                         {"pause_ms", std::to_string(pause.count())}});
     options_.sleep(pause);
   }
 }
@@ -174,8 +173,8 @@ std::vector<KmsKeyListEntry> KmsClient::list_all_keys() {
   std::optional<std::string> marker;
   for (int page_no = 0;; ++page_no) {
     if (page_no >= kMaxPages) {
-      throw Error(502, "AWS KMS ListKeys returned more than " + std::to_string(kMaxPages) +
-                           " pages");
+      throw Error(502,
+                  "AWS KMS ListKeys returned more than " + std::to_string(kMaxPages) + " pages");
     }
     KmsKeyListPage page = list_keys(marker);
     for (auto& k : page.keys) all.push_back(std::move(k));

@@ -1,9 +1,8 @@
 // Parsing and classification of KMS error replies (see kms_error.h).
 #include "aws/kms_error.h"
 
-#include <nlohmann/json.hpp>
-
 #include <array>
+#include <nlohmann/json.hpp>
 
 namespace signatory::aws {
 namespace {
@@ -74,12 +73,12 @@ KmsErrorReply parse_error_reply(const HttpResponse& response) {
 
 bool is_retryable(long http_status, const std::string& code) {
   if (http_status == 429 || http_status >= 500) return true;
-  return one_of(code, {"ThrottlingException", "Throttling", "ThrottledException",
-                       "RequestThrottledException", "TooManyRequestsException",
-                       "RequestLimitExceeded", "RequestThrottled", "LimitExceededException",
-                       "SlowDown", "KMSInternalException", "DependencyTimeoutException",
-                       "ServiceUnavailable", "InternalFailure", "InternalError",
-                       "TransactionInProgressException", "PriorRequestNotComplete"});
+  return one_of(
+      code, {"ThrottlingException", "Throttling", "ThrottledException", "RequestThrottledException",
+             "TooManyRequestsException", "RequestLimitExceeded", "RequestThrottled",
+             "LimitExceededException", "SlowDown", "KMSInternalException",
+             "DependencyTimeoutException", "ServiceUnavailable", "InternalFailure", "InternalError",
+             "TransactionInProgressException", "PriorRequestNotComplete"});
 }
 
 int status_for(long http_status, const std::string& code) {
@@ -87,8 +86,8 @@ int status_for(long http_status, const std::string& code) {
                     "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature",
                     "MissingAuthenticationToken", "MissingAuthenticationTokenException",
                     "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException",
-                    "RequestExpired", "NotAuthorized", "NotAuthorizedException",
-                    "AuthFailure", "InvalidAccessKeyId"})) {
+                    "RequestExpired", "NotAuthorized", "NotAuthorizedException", "AuthFailure",
+                    "InvalidAccessKeyId"})) {
     return 403;
   }
   if (code == "NotFoundException") return 404;

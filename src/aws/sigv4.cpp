@@ -16,8 +16,8 @@ namespace signatory::aws {
 namespace {
 
 bool is_unreserved(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.' || c == '~';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.' || c == '~';
 }
 
 std::string uri_encode(std::string_view s, bool keep_slash) {
@@ -50,7 +50,8 @@ std::string query_decode(std::string_view s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '+') {
       out += ' ';
-    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 && hex_value(s[i + 2]) >= 0) {
+    } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+               hex_value(s[i + 2]) >= 0) {
       out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
       i += 2;
     } else {
@@ -83,7 +84,9 @@ std::string canonical_header_value(std::string_view v) {
   return out;
 }
 
-std::string sha256_hex(std::string_view data) { return to_hex(crypto::sha256(as_view(data))); }
+std::string sha256_hex(std::string_view data) {
+  return to_hex(crypto::sha256(as_view(data)));
+}
 
 crypto::SecretBytes hmac_sha256(ByteView key, std::string_view data) {
   crypto::SecretBytes out(32);

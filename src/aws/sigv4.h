@@ -23,10 +23,10 @@ namespace signatory::aws {
 using HttpHeader = std::pair<std::string, std::string>;
 
 struct SigningRequest {
-  std::string method;                // "POST"
-  std::string path = "/";            // raw path as sent, before normalisation and encoding
-  std::string query;                 // raw query string without '?', may be empty
-  std::vector<HttpHeader> headers;   // in sending order; names in any case
+  std::string method;               // "POST"
+  std::string path = "/";           // raw path as sent, before normalisation and encoding
+  std::string query;                // raw query string without '?', may be empty
+  std::vector<HttpHeader> headers;  // in sending order; names in any case
   std::string body;
 };
 

@@ -3,6 +3,7 @@
 #include "config/config.h"
 
 #include <sys/stat.h>
+#include <yaml-cpp/depthguard.h>
 
 #include <cerrno>
 #include <cstring>
@@ -230,6 +231,11 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   YAML::Node root;
   try {
     root = YAML::Load(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp 0.7 gives this one the message "bad file".
+    throw Error(400, name + ":" + std::to_string(e.mark.line + 1) +
+                         ": invalid YAML: nested too deeply (" + std::to_string(e.depth()) +
+                         " levels)");
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
     throw Error(400, name + ":" + std::to_string(line) + ": invalid YAML: " + e.msg);

@@ -19,7 +19,11 @@ std::array<std::uint8_t, N> blake2b(ByteView data) {
 }
 }  // namespace
 
-Digest32 blake2b_256(ByteView data) { return blake2b<32>(data); }
-Digest20 blake2b_160(ByteView data) { return blake2b<20>(data); }
+Digest32 blake2b_256(ByteView data) {
+  return blake2b<32>(data);
+}
+Digest20 blake2b_160(ByteView data) {
+  return blake2b<20>(data);
+}
 
 }  // namespace signatory::crypto

@@ -6,12 +6,20 @@
 
 namespace signatory::crypto::bls12_381 {
 
-bool is_supported() { return false; }
+bool is_supported() {
+  return false;
+}
 
-PublicKey public_from_secret(const SecretBytes&) { throw bad_request(kUnsupported); }
+PublicKey public_from_secret(const SecretBytes&) {
+  throw bad_request(kUnsupported);
+}
 
-Signature sign(const SecretBytes&, ByteView, int) { throw bad_request(kUnsupported); }
+Signature sign(const SecretBytes&, ByteView, int) {
+  throw bad_request(kUnsupported);
+}
 
-bool verify(ByteView, ByteView, ByteView) { throw bad_request(kUnsupported); }
+bool verify(ByteView, ByteView, ByteView) {
+  throw bad_request(kUnsupported);
+}
 
 }  // namespace signatory::crypto::bls12_381

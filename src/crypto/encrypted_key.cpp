@@ -48,7 +48,8 @@ SecretBytes decrypt_secret_key(ByteView payload, std::string_view password) {
 
 Bytes encrypt_secret_key(const SecretBytes& secret, std::string_view password, ByteView salt) {
   if (secret.size() != kSecretLength) throw internal_error("encrypted keys hold 32-byte secrets");
-  if (salt.size() != kEncryptedKeySaltLength) throw internal_error("encrypted keys use an 8-byte salt");
+  if (salt.size() != kEncryptedKeySaltLength)
+    throw internal_error("encrypted keys use an 8-byte salt");
   ensure_sodium();
   const SecretBytes key = derive_encryption_key(password, salt);
   const unsigned char nonce[crypto_secretbox_NONCEBYTES] = {};

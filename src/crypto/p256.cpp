@@ -42,7 +42,9 @@ struct ClearErrors {
   ~ClearErrors() { ERR_clear_error(); }
 };
 
-[[noreturn]] void fail(const char* what) { throw internal_error(std::string("P-256: ") + what); }
+[[noreturn]] void fail(const char* what) {
+  throw internal_error(std::string("P-256: ") + what);
+}
 
 Owned<EC_GROUP> group() {
   Owned<EC_GROUP> g(EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1));
@@ -54,7 +56,8 @@ template <std::size_t N>
 std::array<std::uint8_t, N> encode(const EC_GROUP* g, const EC_POINT* p) {
   std::array<std::uint8_t, N> out{};
   const auto form = N == 33 ? POINT_CONVERSION_COMPRESSED : POINT_CONVERSION_UNCOMPRESSED;
-  if (EC_POINT_point2oct(g, p, form, out.data(), out.size(), nullptr) != N) fail("cannot encode a point");
+  if (EC_POINT_point2oct(g, p, form, out.data(), out.size(), nullptr) != N)
+    fail("cannot encode a point");
   return out;
 }
 
@@ -88,7 +91,8 @@ Owned<EVP_PKEY> make_key(ByteView public_point, const SecretBytes* scalar) {
   }
   Owned<OSSL_PARAM> params(OSSL_PARAM_BLD_to_param(bld.get()));
   Owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1) fail("cannot build key parameters");
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1)
+    fail("cannot build key parameters");
   EVP_PKEY* raw = nullptr;
   const int selection = scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params.get()) != 1) return nullptr;
@@ -99,7 +103,8 @@ Owned<EVP_PKEY> make_key(ByteView public_point, const SecretBytes* scalar) {
 
 bool is_valid_secret(ByteView scalar) {
   if (scalar.size() != 32) return false;
-  if (std::all_of(scalar.begin(), scalar.end(), [](std::uint8_t b) { return b == 0; })) return false;
+  if (std::all_of(scalar.begin(), scalar.end(), [](std::uint8_t b) { return b == 0; }))
+    return false;
   return std::lexicographical_compare(scalar.begin(), scalar.end(), kOrder.begin(), kOrder.end());
 }
 
@@ -110,7 +115,8 @@ CompressedPoint public_from_secret(const SecretBytes& scalar) {
   Owned<BIGNUM> k(BN_secure_new());
   Owned<BN_CTX> bn_ctx(BN_CTX_secure_new());
   Owned<EC_POINT> point(EC_POINT_new(g.get()));
-  if (!k || !bn_ctx || !point || !BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), k.get()))
+  if (!k || !bn_ctx || !point ||
+      !BN_bin2bn(scalar.data(), static_cast<int>(scalar.size()), k.get()))
     fail("out of memory");
   BN_set_flags(k.get(), BN_FLG_CONSTTIME);
   if (EC_POINT_mul(g.get(), point.get(), k.get(), nullptr, nullptr, bn_ctx.get()) != 1)
@@ -142,9 +148,11 @@ RawEcdsaSignature sign(const SecretBytes& scalar, const Digest32& digest) {
   Owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) fail("cannot start signing");
   std::size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1) fail("signing failed");
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1)
+    fail("signing failed");
   Bytes der(len);
-  if (EVP_PKEY_sign(ctx.get(), der.data(), &len, digest.data(), digest.size()) != 1) fail("signing failed");
+  if (EVP_PKEY_sign(ctx.get(), der.data(), &len, digest.data(), digest.size()) != 1)
+    fail("signing failed");
   der.resize(len);
   return der_to_raw(der);
 }

@@ -58,9 +58,13 @@ CompressedPoint public_from_secret(const SecretBytes& scalar) {
   return serialize<33>(pk);
 }
 
-CompressedPoint compress(ByteView sec1) { return serialize<33>(parse_point(sec1)); }
+CompressedPoint compress(ByteView sec1) {
+  return serialize<33>(parse_point(sec1));
+}
 
-std::array<std::uint8_t, 65> uncompress(ByteView sec1) { return serialize<65>(parse_point(sec1)); }
+std::array<std::uint8_t, 65> uncompress(ByteView sec1) {
+  return serialize<65>(parse_point(sec1));
+}
 
 RawEcdsaSignature sign(const SecretBytes& scalar, const Digest32& digest) {
   if (!is_valid_secret(scalar.view())) throw internal_error("invalid secp256k1 secret key");

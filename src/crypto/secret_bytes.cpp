@@ -31,9 +31,13 @@ SecretBytes::SecretBytes(ByteView bytes) : data_(allocate(bytes.size())), size_(
   if (size_ != 0) std::memcpy(data_, bytes.data(), size_);
 }
 
-SecretBytes SecretBytes::from_string(std::string_view s) { return SecretBytes(as_view(s)); }
+SecretBytes SecretBytes::from_string(std::string_view s) {
+  return SecretBytes(as_view(s));
+}
 
-SecretBytes::~SecretBytes() { release(); }
+SecretBytes::~SecretBytes() {
+  release();
+}
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}

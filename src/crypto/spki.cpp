@@ -13,7 +13,9 @@
 namespace signatory::crypto {
 namespace {
 
-Error invalid(const std::string& why) { return bad_request("invalid SubjectPublicKeyInfo: " + why); }
+Error invalid(const std::string& why) {
+  return bad_request("invalid SubjectPublicKeyInfo: " + why);
+}
 
 // One DER TLV read from a view.
 struct Tlv {
@@ -176,8 +178,8 @@ EcPublicKey parse_ec_spki(ByteView der) {
       EC_POINT_is_on_curve(group.get(), p.get(), nullptr) != 1) {
     throw invalid("the EC point is not on the curve");
   }
-  if (EC_POINT_point2oct(group.get(), p.get(), POINT_CONVERSION_COMPRESSED,
-                         key.compressed.data(), key.compressed.size(), nullptr) != 33) {
+  if (EC_POINT_point2oct(group.get(), p.get(), POINT_CONVERSION_COMPRESSED, key.compressed.data(),
+                         key.compressed.size(), nullptr) != 33) {
     throw internal_error("EC point compression failed");
   }
   return key;

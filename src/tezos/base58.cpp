@@ -1,11 +1,11 @@
 // Base58 and base58check with the Tezos prefix table (see base58.h).
 #include "tezos/base58.h"
 
+#include <sodium.h>
+
 #include <algorithm>
 #include <array>
 #include <cstdio>
-
-#include <sodium.h>
 
 #include "common/error.h"
 #include "crypto/sha256.h"
@@ -95,25 +95,26 @@ int digit_value(char c) {
   static const std::array<std::int8_t, 256> table = [] {
     std::array<std::int8_t, 256> t{};
     t.fill(-1);
-    for (int i = 0; i < 58; ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+    for (int i = 0; i < 58; ++i)
+      t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
     return t;
   }();
   return table[static_cast<unsigned char>(c)];
 }
 
 const Prefix* const kAll[] = {
-    &prefix::tz1,    &prefix::tz2,     &prefix::tz3,   &prefix::tz4,   &prefix::KT1,
-    &prefix::sr1,    &prefix::edpk,    &prefix::sppk,  &prefix::p2pk,  &prefix::BLpk,
-    &prefix::edsk_seed, &prefix::edsk_64, &prefix::spsk, &prefix::p2sk, &prefix::BLsk,
-    &prefix::edesk,  &prefix::spesk,   &prefix::p2esk, &prefix::BLesk, &prefix::edsig,
-    &prefix::spsig1, &prefix::p2sig,   &prefix::sig,   &prefix::BLsig, &prefix::Net,
-    &prefix::B,      &prefix::vh,      &prefix::P,     &prefix::o,     &prefix::expr,
-    &prefix::Lo,     &prefix::LLo,     &prefix::Co,    &prefix::bm,    &prefix::r,
-    &prefix::Lr,     &prefix::LLr,     &prefix::btz1,  &prefix::txr1,  &prefix::epx1,
-    &prefix::scr1,   &prefix::id,      &prefix::nce,   &prefix::txi,   &prefix::txm,
-    &prefix::txc,    &prefix::txmr,    &prefix::txM,   &prefix::txw,   &prefix::scs1,
-    &prefix::scc1,   &prefix::srs1,    &prefix::src1,  &prefix::seesk, &prefix::GSp,
-    &prefix::SSp,    &prefix::sask,    &prefix::zet1,  &prefix::asig,  &prefix::sh};
+    &prefix::tz1,       &prefix::tz2,     &prefix::tz3,   &prefix::tz4,   &prefix::KT1,
+    &prefix::sr1,       &prefix::edpk,    &prefix::sppk,  &prefix::p2pk,  &prefix::BLpk,
+    &prefix::edsk_seed, &prefix::edsk_64, &prefix::spsk,  &prefix::p2sk,  &prefix::BLsk,
+    &prefix::edesk,     &prefix::spesk,   &prefix::p2esk, &prefix::BLesk, &prefix::edsig,
+    &prefix::spsig1,    &prefix::p2sig,   &prefix::sig,   &prefix::BLsig, &prefix::Net,
+    &prefix::B,         &prefix::vh,      &prefix::P,     &prefix::o,     &prefix::expr,
+    &prefix::Lo,        &prefix::LLo,     &prefix::Co,    &prefix::bm,    &prefix::r,
+    &prefix::Lr,        &prefix::LLr,     &prefix::btz1,  &prefix::txr1,  &prefix::epx1,
+    &prefix::scr1,      &prefix::id,      &prefix::nce,   &prefix::txi,   &prefix::txm,
+    &prefix::txc,       &prefix::txmr,    &prefix::txM,   &prefix::txw,   &prefix::scs1,
+    &prefix::scc1,      &prefix::srs1,    &prefix::src1,  &prefix::seesk, &prefix::GSp,
+    &prefix::SSp,       &prefix::sask,    &prefix::zet1,  &prefix::asig,  &prefix::sh};
 
 // Base58 also carries secret keys: intermediate buffers are wiped before they are freed.
 void wipe(std::vector<std::uint8_t>& v) {

@@ -15,8 +15,8 @@
 namespace signatory::tezos {
 
 struct Prefix {
-  std::string_view name;      // text prefix as users see it: "tz1", "edpk", "spsig1", "Net"
-  std::string_view bytes;     // raw prefix bytes
+  std::string_view name;   // text prefix as users see it: "tz1", "edpk", "spsig1", "Net"
+  std::string_view bytes;  // raw prefix bytes
   std::size_t payload_length;
 };
 

@@ -12,8 +12,8 @@ ByteReader::ByteReader(ByteView message, std::string_view context)
     : ByteReader(message, 0, message.size(), context) {}
 
 void ByteReader::fail(std::size_t at, const std::string& message) const {
-  throw bad_request("invalid " + std::string(context_) + " at offset " + std::to_string(at) +
-                    ": " + message);
+  throw bad_request("invalid " + std::string(context_) + " at offset " + std::to_string(at) + ": " +
+                    message);
 }
 
 void ByteReader::need(std::size_t n, std::string_view field) const {
@@ -31,7 +31,9 @@ ByteView ByteReader::bytes(std::size_t n, std::string_view field) {
   return out;
 }
 
-std::uint8_t ByteReader::u8(std::string_view field) { return bytes(1, field)[0]; }
+std::uint8_t ByteReader::u8(std::string_view field) {
+  return bytes(1, field)[0];
+}
 
 std::uint16_t ByteReader::u16(std::string_view field) {
   ByteView b = bytes(2, field);
@@ -152,7 +154,8 @@ Zarith ByteReader::zarith_z(std::string_view field, std::size_t max_bytes) {
 std::int64_t ByteReader::mutez(std::string_view field) {
   std::size_t at = pos_;
   Zarith z = zarith_n(field, 10);
-  if (!z.fits_u64 || z.magnitude > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+  if (!z.fits_u64 ||
+      z.magnitude > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
     fail(at, std::string(field) + ": mutez amount does not fit a signed 64-bit integer");
   return static_cast<std::int64_t>(z.magnitude);
 }

@@ -8,14 +8,22 @@ namespace signatory::tezos {
 std::optional<std::string_view> consensus_content_kind(std::uint8_t tag) {
   using namespace consensus_tag;
   switch (tag) {
-    case kPreattestation: return "preattestation";
-    case kAttestation: return "attestation";
-    case kAttestationWithDal: return "attestation_with_dal";
-    case kPreattestationsAggregate: return "preattestations_aggregate";
-    case kAttestationsAggregate: return "attestations_aggregate";
-    case kBlsModePreattestation: return "bls_mode_preattestation";
-    case kBlsModeAttestation: return "bls_mode_attestation";
-    default: return std::nullopt;
+    case kPreattestation:
+      return "preattestation";
+    case kAttestation:
+      return "attestation";
+    case kAttestationWithDal:
+      return "attestation_with_dal";
+    case kPreattestationsAggregate:
+      return "preattestations_aggregate";
+    case kAttestationsAggregate:
+      return "attestations_aggregate";
+    case kBlsModePreattestation:
+      return "bls_mode_preattestation";
+    case kBlsModeAttestation:
+      return "bls_mode_attestation";
+    default:
+      return std::nullopt;
   }
 }
 

@@ -45,7 +45,8 @@ const TypeForms& forms(KeyType t) {
 
 KeyType type_from_tag(std::uint8_t tag, std::string_view what) {
   if (tag > static_cast<std::uint8_t>(KeyType::Bls))
-    throw bad_request("invalid " + std::string(what) + ": unknown key type tag " + std::to_string(tag));
+    throw bad_request("invalid " + std::string(what) + ": unknown key type tag " +
+                      std::to_string(tag));
   return static_cast<KeyType>(tag);
 }
 
@@ -61,10 +62,13 @@ KeyType type_of(const Prefix* p, Pick pick) {
 
 std::size_t public_key_length(KeyType t) {
   switch (t) {
-    case KeyType::Ed25519: return 32;
+    case KeyType::Ed25519:
+      return 32;
     case KeyType::Secp256k1:
-    case KeyType::P256: return 33;
-    case KeyType::Bls: return crypto::bls12_381::kPublicKeyLength;
+    case KeyType::P256:
+      return 33;
+    case KeyType::Bls:
+      return crypto::bls12_381::kPublicKeyLength;
   }
   return 0;
 }
@@ -76,13 +80,19 @@ crypto::SecretBytes take_secret(Bytes& payload, std::size_t offset, std::size_t 
   return out;
 }
 
-[[noreturn]] void bls_unsupported() { throw bad_request(crypto::bls12_381::kUnsupported); }
+[[noreturn]] void bls_unsupported() {
+  throw bad_request(crypto::bls12_381::kUnsupported);
+}
 
 }  // namespace
 
-std::string_view address_prefix(KeyType t) { return forms(t).pkh->name; }
+std::string_view address_prefix(KeyType t) {
+  return forms(t).pkh->name;
+}
 
-std::string_view curve_name(KeyType t) { return forms(t).curve; }
+std::string_view curve_name(KeyType t) {
+  return forms(t).curve;
+}
 
 KeyType parse_key_type(std::string_view name) {
   for (KeyType t : kAllTypes)
@@ -94,7 +104,8 @@ KeyType parse_key_type(std::string_view name) {
 // ---- PublicKeyHash ---------------------------------------------------------------------------
 
 PublicKeyHash PublicKeyHash::parse(std::string_view text) {
-  static const Prefix* const candidates[] = {&prefix::tz1, &prefix::tz2, &prefix::tz3, &prefix::tz4};
+  static const Prefix* const candidates[] = {&prefix::tz1, &prefix::tz2, &prefix::tz3,
+                                             &prefix::tz4};
   Decoded d = b58check_decode_any(candidates, text, "public key hash");
   PublicKeyHash out;
   out.type = type_of(d.prefix, [](const TypeForms& f) { return f.pkh; });
@@ -112,7 +123,9 @@ PublicKeyHash PublicKeyHash::from_tagged(ByteView tagged21) {
   return out;
 }
 
-std::string PublicKeyHash::to_base58() const { return b58check_encode(*forms(type).pkh, hash); }
+std::string PublicKeyHash::to_base58() const {
+  return b58check_encode(*forms(type).pkh, hash);
+}
 
 Bytes PublicKeyHash::tagged() const {
   Bytes out{static_cast<std::uint8_t>(type)};
@@ -129,7 +142,8 @@ PublicKey::PublicKey(KeyType type, Bytes bytes) : type_(type), bytes_(std::move(
                       std::to_string(bytes_.size()) + " bytes, expected " + std::to_string(want));
   switch (type_) {
     case KeyType::Ed25519:
-    case KeyType::Bls: break;  // BLS: point check arrives with the BLS implementation
+    case KeyType::Bls:
+      break;  // BLS: point check arrives with the BLS implementation
     case KeyType::Secp256k1:
     case KeyType::P256:
       if (bytes_[0] != 0x02 && bytes_[0] != 0x03)
@@ -144,9 +158,11 @@ PublicKey::PublicKey(KeyType type, Bytes bytes) : type_(type), bytes_(std::move(
 }
 
 PublicKey PublicKey::parse(std::string_view text) {
-  static const Prefix* const candidates[] = {&prefix::edpk, &prefix::sppk, &prefix::p2pk, &prefix::BLpk};
+  static const Prefix* const candidates[] = {&prefix::edpk, &prefix::sppk, &prefix::p2pk,
+                                             &prefix::BLpk};
   Decoded d = b58check_decode_any(candidates, text, "public key");
-  return PublicKey(type_of(d.prefix, [](const TypeForms& f) { return f.pk; }), std::move(d.payload));
+  return PublicKey(type_of(d.prefix, [](const TypeForms& f) { return f.pk; }),
+                   std::move(d.payload));
 }
 
 PublicKey PublicKey::from_tagged(ByteView tagged) {
@@ -161,7 +177,9 @@ Bytes PublicKey::tagged() const {
   return out;
 }
 
-std::string PublicKey::to_base58() const { return b58check_encode(*forms(type_).pk, bytes_); }
+std::string PublicKey::to_base58() const {
+  return b58check_encode(*forms(type_).pk, bytes_);
+}
 
 PublicKeyHash PublicKey::hash() const {
   PublicKeyHash out;
@@ -180,10 +198,14 @@ bool PublicKey::verify(ByteView message, const Signature& signature) const {
   if (bytes_.empty()) return false;  // default-constructed key
   const crypto::Digest32 digest = crypto::blake2b_256(message);
   switch (type_) {
-    case KeyType::Ed25519: return crypto::ed25519::verify(bytes_, digest, signature.bytes());
-    case KeyType::Secp256k1: return crypto::secp256k1::verify(bytes_, digest, signature.bytes());
-    case KeyType::P256: return crypto::p256::verify(bytes_, digest, signature.bytes());
-    case KeyType::Bls: break;
+    case KeyType::Ed25519:
+      return crypto::ed25519::verify(bytes_, digest, signature.bytes());
+    case KeyType::Secp256k1:
+      return crypto::secp256k1::verify(bytes_, digest, signature.bytes());
+    case KeyType::P256:
+      return crypto::p256::verify(bytes_, digest, signature.bytes());
+    case KeyType::Bls:
+      break;
   }
   return false;
 }
@@ -193,11 +215,16 @@ bool PublicKey::verify(ByteView message, const Signature& signature) const {
 namespace {
 const Prefix* signature_prefix(Signature::Form f) {
   switch (f) {
-    case Signature::Form::Ed25519: return &prefix::edsig;
-    case Signature::Form::Secp256k1: return &prefix::spsig1;
-    case Signature::Form::P256: return &prefix::p2sig;
-    case Signature::Form::Bls: return &prefix::BLsig;
-    case Signature::Form::Generic: return &prefix::sig;
+    case Signature::Form::Ed25519:
+      return &prefix::edsig;
+    case Signature::Form::Secp256k1:
+      return &prefix::spsig1;
+    case Signature::Form::P256:
+      return &prefix::p2sig;
+    case Signature::Form::Bls:
+      return &prefix::BLsig;
+    case Signature::Form::Generic:
+      return &prefix::sig;
   }
   return &prefix::sig;
 }
@@ -211,8 +238,8 @@ Signature::Signature(Form form, Bytes bytes) : form_(form), bytes_(std::move(byt
 }
 
 Signature Signature::parse(std::string_view text) {
-  static const Prefix* const candidates[] = {&prefix::edsig, &prefix::spsig1, &prefix::p2sig, &prefix::sig,
-                                             &prefix::BLsig};
+  static const Prefix* const candidates[] = {&prefix::edsig, &prefix::spsig1, &prefix::p2sig,
+                                             &prefix::sig, &prefix::BLsig};
   Decoded d = b58check_decode_any(candidates, text, "signature");
   for (Form f : {Form::Ed25519, Form::Secp256k1, Form::P256, Form::Bls, Form::Generic})
     if (signature_prefix(f) == d.prefix) return Signature(f, std::move(d.payload));
@@ -221,15 +248,21 @@ Signature Signature::parse(std::string_view text) {
 
 Signature::Form Signature::form_of(KeyType t) {
   switch (t) {
-    case KeyType::Ed25519: return Form::Ed25519;
-    case KeyType::Secp256k1: return Form::Secp256k1;
-    case KeyType::P256: return Form::P256;
-    case KeyType::Bls: return Form::Bls;
+    case KeyType::Ed25519:
+      return Form::Ed25519;
+    case KeyType::Secp256k1:
+      return Form::Secp256k1;
+    case KeyType::P256:
+      return Form::P256;
+    case KeyType::Bls:
+      return Form::Bls;
   }
   return Form::Generic;
 }
 
-std::string Signature::to_base58() const { return b58check_encode(*signature_prefix(form_), bytes_); }
+std::string Signature::to_base58() const {
+  return b58check_encode(*signature_prefix(form_), bytes_);
+}
 
 std::string Signature::to_generic_base58() const {
   if (form_ == Form::Bls) throw bad_request("BLS signatures have no generic sig… form");
@@ -238,7 +271,8 @@ std::string Signature::to_generic_base58() const {
 
 // ---- SecretKey -------------------------------------------------------------------------------
 
-SecretKey::SecretKey(KeyType type, crypto::SecretBytes secret) : type_(type), secret_(std::move(secret)) {
+SecretKey::SecretKey(KeyType type, crypto::SecretBytes secret)
+    : type_(type), secret_(std::move(secret)) {
   if (secret_.size() != kSecretLength) throw internal_error("secret keys are 32 bytes");
   const std::string curve(curve_name(type_));
   switch (type_) {
@@ -249,7 +283,8 @@ SecretKey::SecretKey(KeyType type, crypto::SecretBytes secret) : type_(type), se
     }
     case KeyType::Secp256k1: {
       if (!crypto::secp256k1::is_valid_secret(secret_.view()))
-        throw bad_request("invalid secp256k1 secret key: scalar is zero or not below the group order");
+        throw bad_request(
+            "invalid secp256k1 secret key: scalar is zero or not below the group order");
       const auto pk = crypto::secp256k1::public_from_secret(secret_);
       public_key_ = PublicKey(type_, Bytes(pk.begin(), pk.end()));
       break;
@@ -276,7 +311,8 @@ bool SecretKey::is_encrypted(std::string_view text) {
 }
 
 SecretKey SecretKey::parse(std::string_view text) {
-  if (is_encrypted(text)) throw bad_request("invalid secret key: it is encrypted and needs a password");
+  if (is_encrypted(text))
+    throw bad_request("invalid secret key: it is encrypted and needs a password");
   static const Prefix* const candidates[] = {&prefix::edsk_seed, &prefix::edsk_64, &prefix::spsk,
                                              &prefix::p2sk, &prefix::BLsk};
   Decoded d = b58check_decode_any(candidates, text, "secret key");
@@ -289,7 +325,8 @@ SecretKey SecretKey::parse(std::string_view text) {
     const Bytes claimed(d.payload.begin() + kSecretLength, d.payload.end());
     SecretKey key(KeyType::Ed25519, take_secret(d.payload, 0, kSecretLength));
     if (key.public_key().bytes() != claimed)
-      throw bad_request("invalid secret key: the public key half of the 64-byte edsk does not match its seed");
+      throw bad_request(
+          "invalid secret key: the public key half of the 64-byte edsk does not match its seed");
     return key;
   }
   const KeyType t = type_of(d.prefix, [](const TypeForms& f) { return f.sk; });
@@ -298,7 +335,8 @@ SecretKey SecretKey::parse(std::string_view text) {
 
 SecretKey SecretKey::decrypt(std::string_view text, std::string_view password) {
   if (!is_encrypted(text)) return parse(text);
-  static const Prefix* const candidates[] = {&prefix::edesk, &prefix::spesk, &prefix::p2esk, &prefix::BLesk};
+  static const Prefix* const candidates[] = {&prefix::edesk, &prefix::spesk, &prefix::p2esk,
+                                             &prefix::BLesk};
   Decoded d = b58check_decode_any(candidates, text, "encrypted secret key");
   const KeyType t = type_of(d.prefix, [](const TypeForms& f) { return f.esk; });
   if (t == KeyType::Bls) bls_unsupported();
@@ -313,9 +351,10 @@ SecretKey SecretKey::generate(KeyType type) {
   // 1 − 2^-32 or better; a bounded retry keeps a broken RNG from looping forever.
   for (int attempt = 0; attempt < 64; ++attempt) {
     randombytes_buf(secret.data(), secret.size());
-    const bool ok = type == KeyType::Ed25519 ||
-                    (type == KeyType::Secp256k1 && crypto::secp256k1::is_valid_secret(secret.view())) ||
-                    (type == KeyType::P256 && crypto::p256::is_valid_secret(secret.view()));
+    const bool ok =
+        type == KeyType::Ed25519 ||
+        (type == KeyType::Secp256k1 && crypto::secp256k1::is_valid_secret(secret.view())) ||
+        (type == KeyType::P256 && crypto::p256::is_valid_secret(secret.view()));
     if (ok) return SecretKey(type, std::move(secret));
   }
   throw internal_error("the random number generator keeps producing invalid scalars");

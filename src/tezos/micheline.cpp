@@ -24,7 +24,9 @@ void read_primitive(ByteReader& r) {
     r.fail(at, "unknown Michelson primitive " + std::to_string(prim));
 }
 
-void read_annotations(ByteReader& r) { (void)r.length_prefixed("Micheline annotations"); }
+void read_annotations(ByteReader& r) {
+  (void)r.length_prefixed("Micheline annotations");
+}
 
 }  // namespace
 

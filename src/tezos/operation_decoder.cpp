@@ -29,7 +29,8 @@ std::string hex_byte(std::uint8_t b) {
 void read_public_key_hash(ByteReader& r, std::string_view field) {
   std::size_t at = r.offset();
   std::uint8_t tag = r.u8(field);
-  if (tag > 4) r.fail(at, std::string(field) + ": unknown public_key_hash tag " + std::to_string(tag));
+  if (tag > 4)
+    r.fail(at, std::string(field) + ": unknown public_key_hash tag " + std::to_string(tag));
   r.skip(20, field);
 }
 
@@ -122,8 +123,8 @@ void read_manager_header(ByteReader& r) {
 }
 
 constexpr std::string_view kEntrypointNames[] = {
-    "default", "root",    "do",    "set_delegate",     "remove_delegate",
-    "deposit", "stake",   "unstake", "finalize_unstake", "set_delegate_parameters"};
+    "default", "root",  "do",      "set_delegate",     "remove_delegate",
+    "deposit", "stake", "unstake", "finalize_unstake", "set_delegate_parameters"};
 
 // Transaction entrypoint: tag 0–9 (built-in names) or ff ‖ uint8 length (≤ 31) ‖ name. A named
 // entrypoint that is empty or "default" is "default"; one equal to a built-in is that built-in.
@@ -210,8 +211,8 @@ void read_transfer_ticket(ByteReader& r, OperationContent&) {
   std::size_t ep_at = r.offset();
   ByteReader entrypoint = r.length_prefixed("entrypoint");
   if (entrypoint.remaining() > 31)
-    r.fail(ep_at, "entrypoint of " + std::to_string(entrypoint.remaining()) +
-                      " bytes (at most 31)");
+    r.fail(ep_at,
+           "entrypoint of " + std::to_string(entrypoint.remaining()) + " bytes (at most 31)");
 }
 
 void read_smart_rollup_originate(ByteReader& r, OperationContent&) {
@@ -235,7 +236,9 @@ void read_smart_rollup_add_messages(ByteReader& r, OperationContent&) {
   while (!list.at_end()) (void)list.length_prefixed("message");
 }
 
-void read_smart_rollup_cement(ByteReader& r, OperationContent&) { r.skip(20, "rollup"); }
+void read_smart_rollup_cement(ByteReader& r, OperationContent&) {
+  r.skip(20, "rollup");
+}
 
 void read_smart_rollup_publish(ByteReader& r, OperationContent&) {
   r.skip(20, "rollup");
@@ -444,11 +447,14 @@ void read_ballot(ByteReader& r, OperationContent& c) {
   r.skip(32, "proposal");
   std::size_t at = r.offset();
   std::uint8_t vote = r.u8("ballot");
-  if (vote > 2) r.fail(at, "ballot " + std::to_string(vote) + " is not 0 (yay), 1 (nay) or 2 (pass)");
+  if (vote > 2)
+    r.fail(at, "ballot " + std::to_string(vote) + " is not 0 (yay), 1 (nay) or 2 (pass)");
   c.policy_kind = "ballot:" + std::string(kVotes[vote]);
 }
 
-void read_vdf_revelation(ByteReader& r, OperationContent&) { r.skip(200, "solution"); }
+void read_vdf_revelation(ByteReader& r, OperationContent&) {
+  r.skip(200, "solution");
+}
 
 void read_drain_delegate(ByteReader& r, OperationContent&) {
   read_public_key_hash(r, "consensus_key");
@@ -456,9 +462,13 @@ void read_drain_delegate(ByteReader& r, OperationContent&) {
   read_public_key_hash(r, "destination");
 }
 
-void read_failing_noop(ByteReader& r, OperationContent&) { (void)r.length_prefixed("arbitrary"); }
+void read_failing_noop(ByteReader& r, OperationContent&) {
+  (void)r.length_prefixed("arbitrary");
+}
 
-void read_consensus(ByteReader& r, OperationContent& c) { (void)read_consensus_content(r, c.tag); }
+void read_consensus(ByteReader& r, OperationContent& c) {
+  (void)read_consensus_content(r, c.tag);
+}
 
 void read_dal_entrapment_evidence(ByteReader& r, OperationContent&) {
   ByteReader attestation = r.length_prefixed("attestation");
@@ -569,8 +579,8 @@ GenericOperation decode_generic_operation(ByteView request) {
     c.tag = r.u8("operation tag");
     const ContentType* type = find_content_type(c.tag);
     if (type == nullptr)
-      throw bad_request("unknown operation tag " + std::to_string(c.tag) + " (" +
-                        hex_byte(c.tag) + ") at offset " + std::to_string(c.offset));
+      throw bad_request("unknown operation tag " + std::to_string(c.tag) + " (" + hex_byte(c.tag) +
+                        ") at offset " + std::to_string(c.offset));
     c.kind = type->kind;
     c.policy_kind = std::string(type->kind);
     r.set_context(type->kind);

@@ -244,7 +244,8 @@ SignRequest decode_sign_request(ByteView message, int version) {
       return decode_generic(message);
     case kMagicPack:
       // Signing version 1 uses Signatory's protocol-022 decoder, which predates PACK requests.
-      if (version == 1) refuse_magic(magic, "Michelson data is not accepted with signing version 1");
+      if (version == 1)
+        refuse_magic(magic, "Michelson data is not accepted with signing version 1");
       return decode_pack(message);
     case kMagicBlock:
       return decode_block(message);

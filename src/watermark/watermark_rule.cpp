@@ -4,7 +4,7 @@
 namespace signatory::watermark {
 
 bool above(std::int32_t level, std::int32_t round, const Mark& mark) {
-  return level > mark.level || (level == mark.level && round >= mark.round);
+  return level > mark.level || (level == mark.level && round > mark.round);
 }
 
 Verdict judge(const std::optional<Mark>& stored, std::int32_t level, std::int32_t round,

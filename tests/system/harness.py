@@ -9,6 +9,7 @@ Not thread-safe as an object, except `request()`/`sign()`, which open one connec
 call and may be used from several threads at once.
 """
 
+import atexit
 import http.client
 import json
 import os
@@ -17,6 +18,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -175,6 +177,7 @@ class SignatoryServer:
             self.utility_port = free_port()
         self.proc = None
         self._log = None
+        self.flags_after_subcommand = False
         self.write_files()
 
     # ---- files -------------------------------------------------------------------
@@ -201,6 +204,15 @@ class SignatoryServer:
         self.config_path.write_text("\n".join(lines) + "\n")
 
     # ---- process -----------------------------------------------------------------
+    def command(self, binary):
+        """The command line. Global flags go before `serve` (valid for Signatory's cobra
+        CLI either way); `flags_after_subcommand` puts them after it instead."""
+        flags = ["-c", str(self.config_path), "--base-dir", str(self.base_dir),
+                 "--log", self.log_level]
+        if self.flags_after_subcommand:
+            return [binary, "serve", *flags]
+        return [binary, *flags, "serve"]
+
     def start(self):
         assert self.proc is None, "already running"
         binary = server_binary()
@@ -208,10 +220,8 @@ class SignatoryServer:
             raise RuntimeError(f"server binary not found: {binary} (set SIGNATORY_BIN)")
         self._log = open(self.log_path, "ab")
         self._log_start = self._log.tell()
-        self.proc = subprocess.Popen(
-            [binary, "serve", "-c", str(self.config_path), "--base-dir", str(self.base_dir),
-             "--log", self.log_level],
-            stdin=subprocess.DEVNULL, stdout=self._log, stderr=self._log)
+        self.proc = subprocess.Popen(self.command(binary), stdin=subprocess.DEVNULL,
+                                     stdout=self._log, stderr=self._log)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -229,10 +239,8 @@ class SignatoryServer:
         refused). Returns the exit code, or None if it was still running (then killed)."""
         binary = server_binary()
         with open(self.log_path, "ab") as log:
-            proc = subprocess.Popen(
-                [binary, "serve", "-c", str(self.config_path), "--base-dir", str(self.base_dir),
-                 "--log", self.log_level],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+            proc = subprocess.Popen(self.command(binary), stdin=subprocess.DEVNULL,
+                                    stdout=log, stderr=log)
             try:
                 return proc.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -313,17 +321,45 @@ class SignatoryServer:
         return self.request("GET", f"/keys/{pkh}")
 
 
+_VERIFIER = None
+_VERIFIER_LOCK = threading.Lock()
+
+
+def _close_verifier():
+    global _VERIFIER
+    if _VERIFIER is not None:
+        _VERIFIER.stdin.close()
+        try:
+            _VERIFIER.wait(10)
+        except subprocess.TimeoutExpired:
+            _VERIFIER.kill()
+            _VERIFIER.wait()
+        _VERIFIER = None
+
+
 def verify_with_taquito(items):
-    """Verify signatures with @taquito/utils 25 `verifySignature` (node).
+    """Verify signatures with @taquito/utils 25 `verifySignature` (one node process for
+    the whole run, see verify.mjs).
 
     items: list of (message_hex, public_key, signature). Returns a list of booleans.
     Raises RuntimeError if node or the npm packages are missing (run `npm ci` here)."""
+    global _VERIFIER
     if not (HERE / "node_modules" / "@taquito" / "utils").is_dir():
         raise RuntimeError("tests/system/node_modules missing: run `npm ci` in tests/system")
-    payload = json.dumps([{"message_hex": m, "public_key": p, "signature": s}
+    request = json.dumps([{"message_hex": m, "public_key": p, "signature": s}
                           for m, p, s in items])
-    out = subprocess.run(["node", str(HERE / "verify.mjs")], input=payload, capture_output=True,
-                         text=True, timeout=60, check=False)
-    if out.returncode != 0:
-        raise RuntimeError(f"verify.mjs failed: {out.stderr.strip()}")
-    return json.loads(out.stdout)
+    with _VERIFIER_LOCK:
+        if _VERIFIER is None or _VERIFIER.poll() is not None:
+            _VERIFIER = subprocess.Popen(["node", str(HERE / "verify.mjs")], cwd=HERE,
+                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                         text=True)
+            atexit.register(_close_verifier)
+        _VERIFIER.stdin.write(request + "\n")
+        _VERIFIER.stdin.flush()
+        answer = _VERIFIER.stdout.readline()
+    if not answer:
+        raise RuntimeError("verify.mjs stopped without answering")
+    results = json.loads(answer)
+    if len(results) != len(items):
+        raise RuntimeError("verify.mjs answered for a different number of signatures")
+    return results

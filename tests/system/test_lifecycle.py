@@ -33,6 +33,15 @@ class LifecycleTest(ServerCase):
         self.assertEqual((resp.status, resp.json()), (200, {"ready": True}))
         self.assertAlive(server)
 
+    def test_global_flags_after_serve(self):
+        # `signatory serve -c cfg --base-dir dir --log debug` (persistent flags, as in cobra).
+        key = vectors().key("ed25519_0")
+        server = SignatoryServer([key], {key["public_key_hash"]: POLICY})
+        self.addCleanup(server.close)
+        server.flags_after_subcommand = True
+        server.start()
+        self.assertAlive(server)
+
     def test_sigterm_stops_gracefully(self):
         key = vectors().key("ed25519_0")
         server = self.start_test_server([key], {key["public_key_hash"]: POLICY})

@@ -196,6 +196,24 @@ class WatermarkRestartTest(ServerCase):
                 self.sign_ok(key, make(20001, 0), server)
         self.assertEqual(server.stop(), 0, server.log_tail())
 
+    def test_marks_survive_sigkill(self):
+        # A mark is durable before the signature is returned: killing the process right
+        # after the answer (no graceful shutdown) must not lose it.
+        v = vectors()
+        server = _server()
+        self.addCleanup(server.close)
+        server.start()
+        key = v.key("secp256k1_0")
+        message = payloads.block(25000, 1)
+        first = self.sign_ok(key, message, server)
+        server.kill()
+        server.start()
+        self.assertTezosError(server.sign(key["public_key_hash"], payloads.block(25000, 1, 5)),
+                              409, REFUSED)
+        self.assertTezosError(server.sign(key["public_key_hash"], payloads.block(24999, 9)),
+                              409, REFUSED)
+        self.assertEqual(self.sign_ok(key, message, server), first)
+
     def test_mark_advanced_after_restart_is_durable(self):
         key = vectors().key("ed25519_0")
         server = _server()

@@ -72,8 +72,8 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
     throw r.fail(&cfg.config, "", "`config' must be a mapping (region, access_key_id, …)");
   }
   static const std::set<std::string> known = {
-      "region", "access_key_id", "secret_access_key", "session_token", "user_name", "endpoint",
-      "ca_file", "connect_timeout", "timeout", "max_attempts"};
+      "region",   "access_key_id", "secret_access_key", "session_token", "user_name",
+      "endpoint", "ca_file",       "connect_timeout",   "timeout",       "max_attempts"};
   if (cfg.config.IsMap()) {
     for (const auto& kv : cfg.config) {
       std::string key = kv.first.as<std::string>();

@@ -19,8 +19,8 @@ namespace signatory::vault {
 
 class AwsKmsKey : public Key {
  public:
-  AwsKmsKey(std::shared_ptr<aws::KmsClient> client, std::string key_id,
-            tezos::PublicKey public_key, crypto::Curve curve);
+  AwsKmsKey(std::shared_ptr<aws::KmsClient> client, std::string key_id, tezos::PublicKey public_key,
+            crypto::Curve curve);
 
   const tezos::PublicKey& public_key() const override { return public_key_; }
   std::string id() const override { return key_id_; }

@@ -121,12 +121,11 @@ std::unique_ptr<Vault> make_awskms_vault(std::shared_ptr<aws::KmsClient> client)
 std::unique_ptr<Vault> open_awskms_vault(const config::VaultConfig& cfg,
                                          const VaultContext& /*ctx*/) {
   AwsKmsSettings settings = load_awskms_settings(cfg, aws::process_environment());
-  log::info("AWS KMS vault configured",
-            {{"credentials", settings.credentials.source},
-             {"endpoint", settings.client.endpoint.url},
-             {"region", settings.client.region},
-             {"vault", "AWSKMS"},
-             {"vault_name", cfg.name}});
+  log::info("AWS KMS vault configured", {{"credentials", settings.credentials.source},
+                                         {"endpoint", settings.client.endpoint.url},
+                                         {"region", settings.client.region},
+                                         {"vault", "AWSKMS"},
+                                         {"vault_name", cfg.name}});
   auto transport = std::make_shared<aws::CurlTransport>(settings.transport);
   auto client = std::make_shared<aws::KmsClient>(std::move(settings.client),
                                                  std::move(settings.credentials), transport);

@@ -7,8 +7,8 @@
 // disabled, pending deletion, not accessible) is skipped with one warning per listing; nothing
 // about a single key aborts the listing. A key once listed stays cached for the life of the
 // vault (as Signatory's key cache does): if it is disabled later, signing with it fails with
-// 403 naming the KMS error, and a new process skips it. Signatures are normalised to low-S on secp256k1 and
-// verified against the cached public key before they are returned.
+// 403 naming the KMS error, and a new process skips it. Signatures are normalised to low-S on
+// secp256k1 and verified against the cached public key before they are returned.
 //
 // Config (`vaults.<name>.config`): `region` (else AWS_REGION / AWS_DEFAULT_REGION / the shared
 // config file), `access_key_id` + `secret_access_key` [+ `session_token`] (else the environment

@@ -3,6 +3,8 @@
 // (one KMS call per sign request); signatures verified independently with OpenSSL over a
 // libsodium BLAKE2b digest, low-S on secp256k1 even when KMS returns high-S, P-256 untouched;
 // sign errors and their statuses; concurrent signing; and the driver config.
+#include "vault/awskms/awskms_vault.h"
+
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -13,7 +15,6 @@
 #include "fake_kms.h"
 #include "scripted_transport.h"
 #include "vault/awskms/awskms_config.h"
-#include "vault/awskms/awskms_vault.h"
 
 namespace signatory::vault {
 namespace {
@@ -149,7 +150,8 @@ TEST(AwsKmsVault, EverySignatureVerifiesIndependentlyAndCostsOneCall) {
     EXPECT_EQ(s2.to_base58().rfind("p2sig", 0), 0u);
     EXPECT_TRUE(independently_valid(p256.pkey.get(), m, s2.bytes())) << i;
     if (i % 2 == 1) {
-      EXPECT_FALSE(s_is_low(NID_X9_62_prime256v1, s2.bytes())) << "P-256 signature " << i << " was changed";
+      EXPECT_FALSE(s_is_low(NID_X9_62_prime256v1, s2.bytes()))
+          << "P-256 signature " << i << " was changed";
       ++high_s_seen;
     }
   }
@@ -171,7 +173,8 @@ TEST(AwsKmsVault, SignErrorsCarryKeyAndStatus) {
   k.corrupt = true;
   EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 502);
   EXPECT_NE(msg.find("(AWSKMS/" + k.arn + "): the signature AWS KMS returned does not verify"),
-            std::string::npos) << msg;
+            std::string::npos)
+      << msg;
   k.corrupt = false;
 
   k.bad_der = true;
@@ -227,18 +230,22 @@ TEST(AwsKmsVault, EmptyAccountListsNothing) {
 TEST(AwsKmsVault, ListKeysFailureIsAFaultOfTheWholeVault) {
   auto transport = std::make_shared<aws::testing::ScriptedTransport>();
   transport->push(aws::testing::reply(
-      400, R"({"__type":"AccessDeniedException","message":"not authorized to perform: kms:ListKeys"})"));
+      400,
+      R"({"__type":"AccessDeniedException","message":"not authorized to perform: kms:ListKeys"})"));
   aws::KmsClientOptions o;
   o.region = "us-east-1";
   o.endpoint = aws::parse_endpoint("https://kms.us-east-1.amazonaws.com");
   aws::Credentials c;
   c.access_key_id = "AKIDEXAMPLE";
   c.secret_access_key = crypto::SecretBytes::from_string("secret");
-  auto vault = make_awskms_vault(std::make_shared<aws::KmsClient>(std::move(o), std::move(c), transport));
+  auto vault =
+      make_awskms_vault(std::make_shared<aws::KmsClient>(std::move(o), std::move(c), transport));
   std::string msg;
   EXPECT_EQ(status_of([&] { vault->list(); }, &msg), 403);
-  EXPECT_NE(msg.find("AWS KMS ListKeys at kms.us-east-1.amazonaws.com failed: AccessDeniedException"),
-            std::string::npos) << msg;
+  EXPECT_NE(
+      msg.find("AWS KMS ListKeys at kms.us-east-1.amazonaws.com failed: AccessDeniedException"),
+      std::string::npos)
+      << msg;
 }
 
 config::VaultConfig vault_config(const std::string& yaml) {
@@ -286,17 +293,29 @@ TEST(AwsKmsConfig, ReadsEveryKey) {
 
 TEST(AwsKmsConfig, ErrorsNameFileLineAndKey) {
   EXPECT_EQ(config_error("access_key_id: A\nsecret_access_key: B\n"),
-            "signatory.yaml:7: vaults.kms: no AWS region: set `region' in the vault config (or AWS_REGION)");
-  std::string msg = config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\ntimeout: fast\n");
-  EXPECT_EQ(msg, "signatory.yaml:4: vaults.kms.config.timeout: expected a duration such as 5, 5s or 500ms, got `fast'");
-  msg = config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nendpoint: ftp://x\n");
-  EXPECT_NE(msg.find("signatory.yaml:4: vaults.kms.config.endpoint: invalid endpoint `ftp://x'"), std::string::npos) << msg;
-  msg = config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_attempts: 0\n");
-  EXPECT_NE(msg.find("vaults.kms.config.max_attempts: expected a number from 1 to 10"), std::string::npos) << msg;
+            "signatory.yaml:7: vaults.kms: no AWS region: set `region' in the vault config (or "
+            "AWS_REGION)");
+  std::string msg =
+      config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\ntimeout: fast\n");
+  EXPECT_EQ(msg,
+            "signatory.yaml:4: vaults.kms.config.timeout: expected a duration such as 5, 5s or "
+            "500ms, got `fast'");
+  msg = config_error(
+      "region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nendpoint: ftp://x\n");
+  EXPECT_NE(msg.find("signatory.yaml:4: vaults.kms.config.endpoint: invalid endpoint `ftp://x'"),
+            std::string::npos)
+      << msg;
+  msg =
+      config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_attempts: 0\n");
+  EXPECT_NE(msg.find("vaults.kms.config.max_attempts: expected a number from 1 to 10"),
+            std::string::npos)
+      << msg;
   msg = config_error("region: us-east-1\naccess_key_id: AKIAX\n");
-  EXPECT_NE(msg.find("access_key_id is set but secret_access_key is not"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("access_key_id is set but secret_access_key is not"), std::string::npos)
+      << msg;
   msg = config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: [1, 2]\n");
-  EXPECT_NE(msg.find("vaults.kms.config.secret_access_key: expected a string"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("vaults.kms.config.secret_access_key: expected a string"), std::string::npos)
+      << msg;
   msg = config_error("region: us-east-1\n");
   EXPECT_NE(msg.find("no AWS credentials found"), std::string::npos) << msg;
 }

@@ -1,13 +1,14 @@
 // Credential, region and endpoint resolution (src/aws/credentials.h, src/aws/endpoint.h) with an
 // injected environment and shared files written to a temporary directory: the order of the
 // sources, a session token staying with its keys, half-configured pairs, and endpoint parsing.
+#include "aws/credentials.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 
-#include "aws/credentials.h"
 #include "aws/endpoint.h"
 #include "aws/profile_file.h"
 #include "common/error.h"
@@ -41,8 +42,12 @@ struct TempDir {
   }
 };
 
-std::string secret_of(const Credentials& c) { return std::string(c.secret_access_key.as_string()); }
-std::string token_of(const Credentials& c) { return std::string(c.session_token.as_string()); }
+std::string secret_of(const Credentials& c) {
+  return std::string(c.secret_access_key.as_string());
+}
+std::string token_of(const Credentials& c) {
+  return std::string(c.session_token.as_string());
+}
 
 std::string error_of(const std::function<void()>& f) {
   try {
@@ -56,8 +61,10 @@ std::string error_of(const std::function<void()>& f) {
 
 TEST(Credentials, ConfigWinsOverEnvironmentAndKeepsItsOwnToken) {
   TempDir home;
-  Env env{{{"HOME", home.path.string()}, {"AWS_ACCESS_KEY_ID", "AKIAENV"},
-           {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"AWS_SESSION_TOKEN", "env-token"}}};
+  Env env{{{"HOME", home.path.string()},
+           {"AWS_ACCESS_KEY_ID", "AKIAENV"},
+           {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+           {"AWS_SESSION_TOKEN", "env-token"}}};
   ExplicitCredentials cfg;
   cfg.access_key_id = "AKIACONFIG";
   cfg.secret_access_key = crypto::SecretBytes::from_string("config-secret");
@@ -73,12 +80,15 @@ TEST(Credentials, ConfigWinsOverEnvironmentAndKeepsItsOwnToken) {
 
 TEST(Credentials, EnvironmentThenSharedFile) {
   TempDir home;
-  home.write(".aws/credentials",
-             "# comment\n[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = file-secret\n\n"
-             "[baker]\naws_access_key_id=AKIABAKER\r\naws_secret_access_key=baker-secret\r\n"
-             "aws_session_token = baker-token\r\n");
-  Env env{{{"HOME", home.path.string()}, {"AWS_ACCESS_KEY_ID", "AKIAENV"},
-           {"AWS_SECRET_ACCESS_KEY", "env-secret"}, {"AWS_SESSION_TOKEN", "env-token"}}};
+  home.write(
+      ".aws/credentials",
+      "# comment\n[default]\naws_access_key_id = AKIAFILE\naws_secret_access_key = file-secret\n\n"
+      "[baker]\naws_access_key_id=AKIABAKER\r\naws_secret_access_key=baker-secret\r\n"
+      "aws_session_token = baker-token\r\n");
+  Env env{{{"HOME", home.path.string()},
+           {"AWS_ACCESS_KEY_ID", "AKIAENV"},
+           {"AWS_SECRET_ACCESS_KEY", "env-secret"},
+           {"AWS_SESSION_TOKEN", "env-token"}}};
   Credentials c = resolve_credentials({}, env.reader());
   EXPECT_EQ(c.access_key_id, "AKIAENV");
   EXPECT_EQ(token_of(c), "env-token");
@@ -122,7 +132,8 @@ TEST(Credentials, MissingOrHalfConfigured) {
 
   home.write(".aws/credentials", "[default]\naws_access_key_id = AKIA\n");
   msg = error_of([&] { resolve_credentials({}, env.reader()); });
-  EXPECT_NE(msg.find("has aws_access_key_id but no aws_secret_access_key"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("has aws_access_key_id but no aws_secret_access_key"), std::string::npos)
+      << msg;
 }
 
 TEST(ProfileFile, ConfigFileProfilesAndSubBlocks) {
@@ -138,8 +149,11 @@ TEST(ProfileFile, ConfigFileProfilesAndSubBlocks) {
 
 TEST(Region, OrderOfSources) {
   TempDir home;
-  home.write(".aws/config", "[default]\nregion = eu-central-1\n[profile baker]\nregion = ap-south-1\n");
-  Env env{{{"HOME", home.path.string()}, {"AWS_REGION", "us-west-2"}, {"AWS_DEFAULT_REGION", "us-east-2"}}};
+  home.write(".aws/config",
+             "[default]\nregion = eu-central-1\n[profile baker]\nregion = ap-south-1\n");
+  Env env{{{"HOME", home.path.string()},
+           {"AWS_REGION", "us-west-2"},
+           {"AWS_DEFAULT_REGION", "us-east-2"}}};
   EXPECT_EQ(resolve_region(std::string("eu-west-3"), env.reader()), "eu-west-3");
   EXPECT_EQ(resolve_region(std::nullopt, env.reader()), "us-west-2");
   env.vars.erase("AWS_REGION");
@@ -151,8 +165,9 @@ TEST(Region, OrderOfSources) {
   env.vars["AWS_PROFILE"] = "nobody";
   EXPECT_NE(error_of([&] { resolve_region(std::nullopt, env.reader()); }).find("no AWS region"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { resolve_region(std::string("us-east-1/../x"), env.reader()); })
-                .find("invalid AWS region"),
+  EXPECT_NE(error_of([&] {
+              resolve_region(std::string("us-east-1/../x"), env.reader());
+            }).find("invalid AWS region"),
             std::string::npos);
 }
 
@@ -166,17 +181,23 @@ TEST(Endpoint, ParsingAndDefaults) {
   EXPECT_EQ(e.url, "https://kms.example.com/");
   e = parse_endpoint("http://[::1]:8080/");
   EXPECT_EQ(e.host_header, "[::1]:8080");
-  for (const char* bad : {"ftp://x", "127.0.0.1:4566", "http://", "http://h:0", "http://h:99999",
-                          "http://u:p@h/", "http://h/?a=b", "http://h/#f", "http://h x/", "http://h:/"}) {
-    EXPECT_NE(error_of([&] { parse_endpoint(bad); }).find("invalid endpoint"), std::string::npos) << bad;
+  for (const char* bad :
+       {"ftp://x", "127.0.0.1:4566", "http://", "http://h:0", "http://h:99999", "http://u:p@h/",
+        "http://h/?a=b", "http://h/#f", "http://h x/", "http://h:/"}) {
+    EXPECT_NE(error_of([&] { parse_endpoint(bad); }).find("invalid endpoint"), std::string::npos)
+        << bad;
   }
 
-  Env env{{{"AWS_ENDPOINT_URL", "http://127.0.0.1:1111"}, {"AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:2222"}}};
-  EXPECT_EQ(resolve_kms_endpoint(std::string("http://127.0.0.1:3333"), "us-east-1", env.reader()).url,
-            "http://127.0.0.1:3333/");
-  EXPECT_EQ(resolve_kms_endpoint(std::nullopt, "us-east-1", env.reader()).url, "http://127.0.0.1:2222/");
+  Env env{{{"AWS_ENDPOINT_URL", "http://127.0.0.1:1111"},
+           {"AWS_ENDPOINT_URL_KMS", "http://127.0.0.1:2222"}}};
+  EXPECT_EQ(
+      resolve_kms_endpoint(std::string("http://127.0.0.1:3333"), "us-east-1", env.reader()).url,
+      "http://127.0.0.1:3333/");
+  EXPECT_EQ(resolve_kms_endpoint(std::nullopt, "us-east-1", env.reader()).url,
+            "http://127.0.0.1:2222/");
   env.vars.erase("AWS_ENDPOINT_URL_KMS");
-  EXPECT_EQ(resolve_kms_endpoint(std::nullopt, "us-east-1", env.reader()).url, "http://127.0.0.1:1111/");
+  EXPECT_EQ(resolve_kms_endpoint(std::nullopt, "us-east-1", env.reader()).url,
+            "http://127.0.0.1:1111/");
   env.vars["AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"] = "true";
   EXPECT_EQ(resolve_kms_endpoint(std::nullopt, "eu-west-1", env.reader()).url,
             "https://kms.eu-west-1.amazonaws.com/");

@@ -13,11 +13,10 @@
 #include <openssl/obj_mac.h>
 #include <openssl/x509.h>
 
-#include <nlohmann/json.hpp>
-
 #include <map>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -33,11 +32,11 @@ using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
 
 struct FakeKey {
   std::string id, arn, spec, usage, state = "Enabled";
-  Pkey pkey;                     // null for symmetric keys
-  bool access_denied = false;    // GetPublicKey/Sign → AccessDeniedException
-  bool force_high_s = false;     // Sign returns the high-S twin of its signature
-  bool corrupt = false;          // Sign returns a valid DER signature by another key
-  bool bad_der = false;          // Sign returns bytes that are not DER
+  Pkey pkey;                   // null for symmetric keys
+  bool access_denied = false;  // GetPublicKey/Sign → AccessDeniedException
+  bool force_high_s = false;   // Sign returns the high-S twin of its signature
+  bool corrupt = false;        // Sign returns a valid DER signature by another key
+  bool bad_der = false;        // Sign returns bytes that are not DER
 };
 
 // secp256k1 / P-256 curve order, for the high-S twin.
@@ -60,7 +59,8 @@ class FakeKms : public HttpTransport {
     k->arn = "arn:aws:kms:us-east-1:111122223333:key/" + k->id;
     k->spec = spec;
     k->usage = usage;
-    if (spec == "ECC_SECG_P256K1") k->pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"));
+    if (spec == "ECC_SECG_P256K1")
+      k->pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "secp256k1"));
     if (spec == "ECC_NIST_P256") k->pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
     if (spec == "ECC_NIST_P384") k->pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-384"));
     if (spec == "RSA_2048") k->pkey.reset(EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", size_t{2048}));
@@ -91,12 +91,16 @@ class FakeKms : public HttpTransport {
     auto body = nlohmann::json::parse(request.body);
     if (op == "ListKeys") return list_keys(body);
     FakeKey* key = find(body.value("KeyId", ""));
-    if (key == nullptr) return error(400, "NotFoundException", "Key '" + body.value("KeyId", "") + "' does not exist");
+    if (key == nullptr)
+      return error(400, "NotFoundException",
+                   "Key '" + body.value("KeyId", "") + "' does not exist");
     if (key->access_denied) {
-      return error(400, "AccessDeniedException",
-                   "User: arn:aws:iam::111122223333:user/signer is not authorized to perform: kms:" + op);
+      return error(
+          400, "AccessDeniedException",
+          "User: arn:aws:iam::111122223333:user/signer is not authorized to perform: kms:" + op);
     }
-    if (key->state == "Disabled") return error(400, "DisabledException", key->arn + " is disabled.");
+    if (key->state == "Disabled")
+      return error(400, "DisabledException", key->arn + " is disabled.");
     if (key->state == "PendingDeletion") {
       return error(400, "KMSInvalidStateException", key->arn + " is pending deletion.");
     }
@@ -161,14 +165,19 @@ class FakeKms : public HttpTransport {
   }
 
   HttpResponse sign(const FakeKey& key, const nlohmann::json& body) {
-    if (body.value("MessageType", "") != "DIGEST" || body.value("SigningAlgorithm", "") != "ECDSA_SHA_256") {
+    if (body.value("MessageType", "") != "DIGEST" ||
+        body.value("SigningAlgorithm", "") != "ECDSA_SHA_256") {
       return error(400, "ValidationException", "expected DIGEST / ECDSA_SHA_256");
     }
     auto digest = base64_decode(body.value("Message", ""));
     if (!digest || digest->size() != 32) {
-      return error(400, "ValidationException", "Digest is invalid length for algorithm ECDSA_SHA_256.");
+      return error(400, "ValidationException",
+                   "Digest is invalid length for algorithm ECDSA_SHA_256.");
     }
-    if (key.bad_der) return ok({{"KeyId", key.arn}, {"Signature", "MAYCAQECAQIA"}, {"SigningAlgorithm", "ECDSA_SHA_256"}});
+    if (key.bad_der)
+      return ok({{"KeyId", key.arn},
+                 {"Signature", "MAYCAQECAQIA"},
+                 {"SigningAlgorithm", "ECDSA_SHA_256"}});
     EVP_PKEY* signer = key.pkey.get();
     Pkey other;
     if (key.corrupt) {
@@ -184,8 +193,11 @@ class FakeKms : public HttpTransport {
     EVP_PKEY_sign(ctx, sig.data(), &len, digest->data(), digest->size());
     sig.resize(len);
     EVP_PKEY_CTX_free(ctx);
-    if (key.force_high_s) sig = high_s_twin(sig, key.spec == "ECC_SECG_P256K1" ? NID_secp256k1 : NID_X9_62_prime256v1);
-    return ok({{"KeyId", key.arn}, {"Signature", base64_encode(sig)}, {"SigningAlgorithm", "ECDSA_SHA_256"}});
+    if (key.force_high_s)
+      sig = high_s_twin(sig, key.spec == "ECC_SECG_P256K1" ? NID_secp256k1 : NID_X9_62_prime256v1);
+    return ok({{"KeyId", key.arn},
+               {"Signature", base64_encode(sig)},
+               {"SigningAlgorithm", "ECDSA_SHA_256"}});
   }
 
   // (r, s) → (r, max(s, n − s)): the high-S form of the same valid signature.

@@ -2,26 +2,26 @@
 // and moto replies: the request wire format (checked once against a botocore-made vector),
 // ListKeys pagination over several pages, error parsing and the status each error maps to,
 // bounded retries with backoff only where retrying makes sense, and malformed replies.
-#include <gtest/gtest.h>
+#include "aws/kms_client.h"
 
-#include <nlohmann/json.hpp>
+#include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "aws/base64.h"
-#include "aws/kms_client.h"
 #include "aws/kms_error.h"
 #include "scripted_transport.h"
 
 namespace signatory::aws {
 namespace {
 
-using testing::ScriptedTransport;
+using nlohmann::json;
 using testing::header_of;
 using testing::reply;
-using nlohmann::json;
+using testing::ScriptedTransport;
 
 std::string read_file(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -46,7 +46,8 @@ struct Fixture {
     o.sleep = [this](std::chrono::milliseconds d) { sleeps.push_back(d); };
     Credentials c;
     c.access_key_id = "AKIDEXAMPLE";
-    c.secret_access_key = crypto::SecretBytes::from_string("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
+    c.secret_access_key =
+        crypto::SecretBytes::from_string("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY");
     if (!token.empty()) c.session_token = crypto::SecretBytes::from_string(token);
     client = std::make_unique<KmsClient>(std::move(o), std::move(c), transport);
   }
@@ -68,9 +69,13 @@ int status_of(const std::function<void()>& f, std::string* message = nullptr,
 }
 
 TEST(Base64, Rfc4648Vectors) {
-  const std::pair<const char*, const char*> vectors[] = {
-      {"", ""}, {"f", "Zg=="}, {"fo", "Zm8="}, {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"}};
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
+                                                         {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(base64_encode(as_view(plain)), encoded);
     auto decoded = base64_decode(encoded);
@@ -96,8 +101,7 @@ TEST(KmsClient, ListKeysRequestMatchesBotocoreVector) {
   EXPECT_EQ(header_of(reqs[0], "Content-Type"), "application/x-amz-json-1.1");
   EXPECT_EQ(header_of(reqs[0], "X-Amz-Target"), "TrentService.ListKeys");
   EXPECT_EQ(header_of(reqs[0], "X-Amz-Date"), "20150830T123600Z");
-  EXPECT_EQ(header_of(reqs[0], "Authorization"),
-            read_file(dir / "kms-list-keys-empty-body.authz"));
+  EXPECT_EQ(header_of(reqs[0], "Authorization"), read_file(dir / "kms-list-keys-empty-body.authz"));
   EXPECT_EQ(header_of(reqs[0], "X-Amz-Security-Token"), "");
 }
 
@@ -109,9 +113,10 @@ TEST(KmsClient, SessionTokenIsSentAndSigned) {
   EXPECT_EQ(r.url, "http://127.0.0.1:4566/");
   EXPECT_EQ(header_of(r, "Host"), "127.0.0.1:4566");
   EXPECT_EQ(header_of(r, "X-Amz-Security-Token"), "session-token-value");
-  EXPECT_NE(header_of(r, "Authorization")
-                .find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"),
-            std::string::npos);
+  EXPECT_NE(
+      header_of(r, "Authorization")
+          .find("SignedHeaders=content-type;host;x-amz-date;x-amz-security-token;x-amz-target,"),
+      std::string::npos);
 }
 
 TEST(KmsClient, ListKeysFollowsNextMarkerAcrossPages) {
@@ -132,7 +137,8 @@ TEST(KmsClient, ListKeysFollowsNextMarkerAcrossPages) {
   auto keys = f.client->list_all_keys();
   ASSERT_EQ(keys.size(), 4u);
   EXPECT_EQ(keys[0].key_id, "0b7fd7f8-2d3c-4b6f-9a3d-0f1e2a3b4c5d");
-  EXPECT_EQ(keys[2].key_arn, "arn:aws:kms:us-east-2:111122223333:key/2d9bf9ba-4f5e-4d8b-9c5f-2b3c4d5e6f70");
+  EXPECT_EQ(keys[2].key_arn,
+            "arn:aws:kms:us-east-2:111122223333:key/2d9bf9ba-4f5e-4d8b-9c5f-2b3c4d5e6f70");
   EXPECT_EQ(keys[3].key_id, "3eacaacb-5a6f-4e9c-ad60-3c4d5e6f7081");
   auto reqs = f.transport->requests();
   ASSERT_EQ(reqs.size(), 3u);
@@ -150,7 +156,8 @@ TEST(KmsClient, BrokenPaginationIsAnErrorNotALoop) {
 
   Fixture g;
   for (int i = 0; i < 3; ++i) {
-    g.transport->push(reply(200, R"({"Keys":[{"KeyId":"a"}],"NextMarker":"same","Truncated":true})"));
+    g.transport->push(
+        reply(200, R"({"Keys":[{"KeyId":"a"}],"NextMarker":"same","Truncated":true})"));
   }
   EXPECT_EQ(status_of([&] { g.client->list_all_keys(); }, &msg), 502);
   EXPECT_NE(msg.find("same NextMarker twice"), std::string::npos) << msg;
@@ -170,16 +177,16 @@ TEST(KmsClient, SignSendsDigestRequest) {
   auto r = f.transport->requests().at(0);
   EXPECT_EQ(header_of(r, "X-Amz-Target"), "TrentService.Sign");
   // The same fields as the botocore-made kms-sign-digest vector (digest bytes 00..1f).
-  EXPECT_EQ(json::parse(r.body),
-            json({{"KeyId", "arn:aws:kms:us-east-1:111122223333:key/k"},
-                  {"Message", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
-                  {"MessageType", "DIGEST"},
-                  {"SigningAlgorithm", "ECDSA_SHA_256"}}));
+  EXPECT_EQ(json::parse(r.body), json({{"KeyId", "arn:aws:kms:us-east-1:111122223333:key/k"},
+                                       {"Message", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="},
+                                       {"MessageType", "DIGEST"},
+                                       {"SigningAlgorithm", "ECDSA_SHA_256"}}));
 }
 
 TEST(KmsClient, GetPublicKeyToleratesMotoShapes) {
   Fixture f;
-  f.transport->push(reply(200, R"({"CustomerMasterKeySpec":"ECC_SECG_P256K1","EncryptionAlgorithms":null,
+  f.transport->push(
+      reply(200, R"({"CustomerMasterKeySpec":"ECC_SECG_P256K1","EncryptionAlgorithms":null,
       "KeyId":"5f0c1f7e-2a4b-4c8d-9e0f-1a2b3c4d5e6f","KeyUsage":"SIGN_VERIFY","PublicKey":"AAEC",
       "SigningAlgorithms":["ECDSA_SHA_256"]})"));
   KmsPublicKey pk = f.client->get_public_key("5f0c1f7e-2a4b-4c8d-9e0f-1a2b3c4d5e6f");
@@ -196,22 +203,34 @@ TEST(KmsClient, ErrorRepliesAreParsedAndMapped) {
     int status;
     const char* text;
   } cases[] = {
-      {reply(400, R"({"__type":"com.amazonaws.kms#NotFoundException","message":"Key 'arn:aws:kms:us-east-1:1:key/x' does not exist"})"),
+      {reply(
+           400,
+           R"({"__type":"com.amazonaws.kms#NotFoundException","message":"Key 'arn:aws:kms:us-east-1:1:key/x' does not exist"})"),
        "NotFoundException", 404, "Key 'arn:aws:kms:us-east-1:1:key/x' does not exist"},
-      {reply(400, R"({"__type":"DisabledException","Message":"arn:aws:kms:us-east-1:1:key/x is disabled."})"),
+      {reply(
+           400,
+           R"({"__type":"DisabledException","Message":"arn:aws:kms:us-east-1:1:key/x is disabled."})"),
        "DisabledException", 403, "is disabled."},
-      {reply(400, R"({"__type":"KMSInvalidStateException:http://internal.amazon.com/coral/","message":"pending deletion"})"),
+      {reply(
+           400,
+           R"({"__type":"KMSInvalidStateException:http://internal.amazon.com/coral/","message":"pending deletion"})"),
        "KMSInvalidStateException", 403, "pending deletion"},
       {reply(400, R"({"message":"User is not authorized"})",
              {{"X-Amzn-ErrorType", "AccessDeniedException:http://internal.amazon.com/coral/"}}),
        "AccessDeniedException", 403, "User is not authorized"},
-      {reply(400, R"({"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."})"),
+      {reply(
+           400,
+           R"({"__type":"UnrecognizedClientException","message":"The security token included in the request is invalid."})"),
        "UnrecognizedClientException", 403, "security token"},
-      {reply(403, "<?xml version=\"1.0\"?><ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
-                  "<Message>The request signature we calculated does not match the signature you provided.</Message>"
-                  "</Error></ErrorResponse>"),
+      {reply(403,
+             "<?xml version=\"1.0\"?><ErrorResponse><Error><Code>SignatureDoesNotMatch</Code>"
+             "<Message>The request signature we calculated does not match the signature you "
+             "provided.</Message>"
+             "</Error></ErrorResponse>"),
        "SignatureDoesNotMatch", 403, "does not match"},
-      {reply(400, R"({"__type":"ValidationException","message":"Digest is invalid length for algorithm ECDSA_SHA_256."})"),
+      {reply(
+           400,
+           R"({"__type":"ValidationException","message":"Digest is invalid length for algorithm ECDSA_SHA_256."})"),
        "ValidationException", 502, "invalid length"},
       {reply(400, "not json at all\x01\x02"), "", 502, "HTTP error"},
   };
@@ -223,7 +242,9 @@ TEST(KmsClient, ErrorRepliesAreParsedAndMapped) {
     EXPECT_EQ(status, c.status) << msg;
     EXPECT_EQ(code, c.code) << msg;
     EXPECT_NE(msg.find(c.text), std::string::npos) << msg;
-    EXPECT_NE(msg.find("AWS KMS GetPublicKey at kms.us-east-1.amazonaws.com failed"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("AWS KMS GetPublicKey at kms.us-east-1.amazonaws.com failed"),
+              std::string::npos)
+        << msg;
     EXPECT_EQ(f.transport->requests().size(), 1u) << "client errors are not retried: " << msg;
     EXPECT_EQ(msg.find('\x01'), std::string::npos);
   }
@@ -252,7 +273,9 @@ TEST(KmsClient, ThrottlingThatPersistsGives503) {
   }
   std::string msg;
   EXPECT_EQ(status_of([&] { f.client->list_keys(std::nullopt); }, &msg), 503);
-  EXPECT_NE(msg.find("ThrottlingException: Rate exceeded (HTTP 400) after 3 attempts"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("ThrottlingException: Rate exceeded (HTTP 400) after 3 attempts"),
+            std::string::npos)
+      << msg;
   EXPECT_EQ(f.transport->requests().size(), 3u);
   EXPECT_EQ(f.sleeps.size(), 2u);
 
@@ -287,9 +310,8 @@ TEST(KmsClient, TransportFailures) {
 }
 
 TEST(KmsClient, MalformedSuccessRepliesGive502) {
-  const char* bodies[] = {
-      "<html>ok</html>", "[]", R"({"KeyId":"k"})", R"({"KeyId":"k","PublicKey":"%%%"})",
-      R"({"KeyId":"k","PublicKey":12})"};
+  const char* bodies[] = {"<html>ok</html>", "[]", R"({"KeyId":"k"})",
+                          R"({"KeyId":"k","PublicKey":"%%%"})", R"({"KeyId":"k","PublicKey":12})"};
   for (const char* body : bodies) {
     Fixture f;
     f.transport->push(reply(200, body));

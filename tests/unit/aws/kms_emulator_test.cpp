@@ -7,14 +7,12 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sodium.h>
-#include <sys/wait.h>
-
-#include <nlohmann/json.hpp>
 
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <map>
+#include <nlohmann/json.hpp>
 
 #include "aws/base64.h"
 #include "common/error.h"
@@ -24,8 +22,8 @@
 namespace signatory::vault {
 namespace {
 
-using nlohmann::json;
 using aws::testing::Pkey;
+using nlohmann::json;
 
 const std::string kFixture = std::string(SIGNATORY_SOURCE_DIR) + "/tests/system/kms/kms_fixture.py";
 
@@ -162,10 +160,10 @@ int status_of(const std::function<void()>& f, std::string* msg = nullptr) {
   return 0;
 }
 
-#define REQUIRE_PYTHON_STACK()                                                              \
-  if (!python_stack_available()) {                                                          \
+#define REQUIRE_PYTHON_STACK()                                                             \
+  if (!python_stack_available()) {                                                         \
     GTEST_SKIP() << "python3 with moto, boto3 and cryptography is not installed: the KMS " \
-                    "emulator test cannot run";                                             \
+                    "emulator test cannot run";                                            \
   }
 
 TEST(KmsEmulator, SignsWithBothCurvesAndChecksCredentials) {
@@ -200,8 +198,8 @@ TEST(KmsEmulator, SignsWithBothCurvesAndChecksCredentials) {
 
   // Temporary credentials from sts:AssumeRole, with their session token.
   const json& session = emu.info["session"];
-  auto session_vault = open(emu, session["access_key_id"], session["secret_access_key"],
-                            session["session_token"]);
+  auto session_vault =
+      open(emu, session["access_key_id"], session["secret_access_key"], session["session_token"]);
   auto session_keys = session_vault->list();
   ASSERT_EQ(session_keys.size(), 2u);
   Bytes m = payload(99);
@@ -268,7 +266,6 @@ TEST(KmsEmulator, KeyStatesAndOutages) {
 
   // The emulator is gone: connection refused → 503.
   emu.stop();
-  waitpid(-1, nullptr, WNOHANG);
   EXPECT_EQ(status_of([&] { keys[b]->sign(m, 2); }, &msg), 503);
   EXPECT_NE(msg.find("is unreachable"), std::string::npos) << msg;
 }

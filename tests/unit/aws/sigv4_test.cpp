@@ -2,16 +2,15 @@
 // case found there) and the KMS-shaped vectors made with botocore's signer
 // (shared/testdata/sigv4-kms): canonical request, string to sign and Authorization must match
 // the expected files byte for byte.
-#include <gtest/gtest.h>
+#include "aws/sigv4.h"
 
-#include <nlohmann/json.hpp>
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
-
-#include "aws/sigv4.h"
 
 namespace signatory::aws {
 namespace {
@@ -88,8 +87,8 @@ void check_case(const Case& c, const nlohmann::json& context, const std::string&
   SigningRequest req = parse_req(read_file(c.dir / (c.name + ".req")));
   Credentials creds;
   creds.access_key_id = context["credentials"]["access_key_id"].get<std::string>();
-  creds.secret_access_key =
-      crypto::SecretBytes::from_string(context["credentials"]["secret_access_key"].get<std::string>());
+  creds.secret_access_key = crypto::SecretBytes::from_string(
+      context["credentials"]["secret_access_key"].get<std::string>());
   if (!token.empty()) creds.session_token = crypto::SecretBytes::from_string(token);
   SigningScope scope{context["region"].get<std::string>(), context["service"].get<std::string>(),
                      parse_time(context["timestamp"].get<std::string>())};

@@ -2,6 +2,8 @@
 // secp256k1 and P-256 must give their compressed points; the curves' published generator points
 // (SEC 2 / FIPS 186-4) must compress to their published compressed forms; P-384, Ed25519 and RSA
 // keys and malformed DER must be rejected with messages naming the problem.
+#include "crypto/spki.h"
+
 #include <gtest/gtest.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
@@ -12,7 +14,6 @@
 
 #include "common/bytes.h"
 #include "common/error.h"
-#include "crypto/spki.h"
 
 namespace signatory::crypto {
 namespace {
@@ -48,7 +49,8 @@ Bytes spki_of(EVP_PKEY* k) {
 Bytes uncompressed_point(EVP_PKEY* k) {
   Bytes buf(65);
   size_t len = 0;
-  if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, buf.data(), buf.size(), &len) != 1 ||
+  if (EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, buf.data(), buf.size(), &len) !=
+          1 ||
       len != 65) {
     throw std::runtime_error("cannot read the EC point");
   }
@@ -134,10 +136,12 @@ TEST(Spki, MalformedDerIsRejected) {
 
   Bytes trailing = good;
   trailing.push_back(0);
-  EXPECT_EQ(rejection(trailing), "invalid SubjectPublicKeyInfo: trailing bytes after the structure");
+  EXPECT_EQ(rejection(trailing),
+            "invalid SubjectPublicKeyInfo: trailing bytes after the structure");
 
   Bytes truncated(good.begin(), good.end() - 1);
-  EXPECT_NE(rejection(truncated).find("invalid SubjectPublicKeyInfo: truncated"), std::string::npos);
+  EXPECT_NE(rejection(truncated).find("invalid SubjectPublicKeyInfo: truncated"),
+            std::string::npos);
 
   EXPECT_NE(rejection(Bytes{}).find("invalid SubjectPublicKeyInfo"), std::string::npos);
 
@@ -147,7 +151,8 @@ TEST(Spki, MalformedDerIsRejected) {
 
   Bytes unused_bits = good;
   unused_bits[good.size() - 66] = 0x01;  // the BIT STRING's unused-bits byte before 04‖X‖Y
-  EXPECT_EQ(rejection(unused_bits), "invalid SubjectPublicKeyInfo: subjectPublicKey BIT STRING has unused bits");
+  EXPECT_EQ(rejection(unused_bits),
+            "invalid SubjectPublicKeyInfo: subjectPublicKey BIT STRING has unused bits");
 
   Bytes wrong_tag = good;
   wrong_tag[0] = 0x31;
@@ -156,7 +161,8 @@ TEST(Spki, MalformedDerIsRejected) {
   // Long-form length where the short form fits.
   Bytes long_form = {0x30, 0x81, 0x59};
   long_form.insert(long_form.end(), good.begin() + 2, good.end());
-  EXPECT_EQ(rejection(long_form), "invalid SubjectPublicKeyInfo: non-minimal length in SEQUENCE (SubjectPublicKeyInfo)");
+  EXPECT_EQ(rejection(long_form),
+            "invalid SubjectPublicKeyInfo: non-minimal length in SEQUENCE (SubjectPublicKeyInfo)");
 }
 
 }  // namespace

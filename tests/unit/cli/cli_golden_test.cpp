@@ -8,7 +8,8 @@ namespace signatory::testing {
 namespace {
 
 nlohmann::json key_of(const std::string& id) {
-  for (const auto& k : load_vectors("tezos/keys.json")["keys"])
+  static const nlohmann::json vectors = load_vectors("tezos/keys.json");
+  for (const auto& k : vectors["keys"])
     if (k["id"] == id) return k;
   throw std::runtime_error("no key " + id);
 }

@@ -33,13 +33,15 @@ TEST(Blake2b, Digest256OfEveryForgedOperation) {
 TEST(Blake2b, Digest160IsThePublicKeyHash) {
   for (const auto& rec : testing::all_key_records()) {
     const Bytes pk = hex_field(rec, "public_key_hex");
-    EXPECT_EQ(to_hex(blake2b_160(pk)), rec.at("public_key_hash_hex").get<std::string>()) << rec.at("id");
+    EXPECT_EQ(to_hex(blake2b_160(pk)), rec.at("public_key_hash_hex").get<std::string>())
+        << rec.at("id");
   }
 }
 
 TEST(Blake2b, EmptyInput) {
   // RFC 7693 / reference implementation value of BLAKE2b-256("").
-  EXPECT_EQ(to_hex(blake2b_256({})), "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
+  EXPECT_EQ(to_hex(blake2b_256({})),
+            "0e5751c026e543b2e8ab2eb06099daa1d1e5df47778f7787faab45cdf12fe3a8");
 }
 
 TEST(Sha256, KnownAnswer) {

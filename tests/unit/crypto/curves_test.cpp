@@ -75,9 +75,11 @@ TEST(Curves, PointsOffTheCurveAreRefused) {
     }
   }
   // x = p (field size) is not a valid coordinate on either curve.
-  const Bytes x_is_p_k1 = from_hex("02fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f");
+  const Bytes x_is_p_k1 =
+      from_hex("02fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f");
   EXPECT_THROW(secp256k1::compress(x_is_p_k1), Error);
-  const Bytes x_is_p_p256 = from_hex("02ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
+  const Bytes x_is_p_p256 =
+      from_hex("02ffffffff00000001000000000000000000000000ffffffffffffffffffffffff");
   EXPECT_THROW(p256::compress(x_is_p_p256), Error);
 }
 

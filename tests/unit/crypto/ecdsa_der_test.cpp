@@ -72,7 +72,11 @@ TEST(EcdsaDer, RoundTripMatchesOpenSslOnEveryVector) {
 
 TEST(EcdsaDer, IntegerWithHighBitTakesALeadingZero) {
   // r = 0x80 00…00 (33-byte DER integer), s = 1.
-  const std::string der = "3026" "0221" "0080" + k32(31, "00") + "020101";
+  const std::string der =
+      "3026"
+      "0221"
+      "0080" +
+      k32(31, "00") + "020101";
   const auto raw = der_to_raw(from_hex(der));
   EXPECT_EQ(to_hex(raw), "80" + k32(31, "00") + k32(31, "00") + "01");
   EXPECT_EQ(to_hex(raw_to_der(raw)), der);
@@ -83,14 +87,23 @@ TEST(EcdsaDer, ShortIntegersAreLeftPadded) {
   EXPECT_EQ(to_hex(raw), k32(31, "00") + "01" + k32(31, "00") + "02");
   EXPECT_EQ(to_hex(raw_to_der(raw)), "3006020101020102");
   // 31-byte r with leading zero byte in the raw form.
-  const std::string der = "3024" "021f" + k32(31, "7f") + "020101";
+  const std::string der =
+      "3024"
+      "021f" +
+      k32(31, "7f") + "020101";
   EXPECT_EQ(to_hex(der_to_raw(from_hex(der))), "00" + k32(31, "7f") + k32(31, "00") + "01");
   EXPECT_EQ(to_hex(raw_to_der(der_to_raw(from_hex(der)))), der);
 }
 
 TEST(EcdsaDer, StrictnessRejections) {
-  EXPECT_NE(der_error("3006020101020102" "00").find("trailing bytes after the SEQUENCE"), std::string::npos);
-  EXPECT_NE(der_error("3007020101020102" "00").find("trailing bytes inside the SEQUENCE"), std::string::npos);
+  EXPECT_NE(der_error("3006020101020102"
+                      "00")
+                .find("trailing bytes after the SEQUENCE"),
+            std::string::npos);
+  EXPECT_NE(der_error("3007020101020102"
+                      "00")
+                .find("trailing bytes inside the SEQUENCE"),
+            std::string::npos);
   EXPECT_NE(der_error("3106020101020102").find("not a SEQUENCE"), std::string::npos);
   EXPECT_NE(der_error("3006030101020102").find("r is not an INTEGER"), std::string::npos);
   EXPECT_NE(der_error("3006020101040102").find("s is not an INTEGER"), std::string::npos);
@@ -107,13 +120,24 @@ TEST(EcdsaDer, StrictnessRejections) {
   EXPECT_NE(der_error("30").find("too short"), std::string::npos);
   EXPECT_NE(der_error("").find("too short"), std::string::npos);
   // 33 significant bytes (no leading zero) and 34 bytes with a leading zero: too long.
-  EXPECT_NE(der_error("3026" "0221" "01" + k32(32, "00") + "020101").find("longer than 32"), std::string::npos);
-  EXPECT_NE(der_error("3027" "0222" "0080" + k32(32, "00") + "020101").find("longer than 32"), std::string::npos);
+  EXPECT_NE(der_error("3026"
+                      "0221"
+                      "01" +
+                      k32(32, "00") + "020101")
+                .find("longer than 32"),
+            std::string::npos);
+  EXPECT_NE(der_error("3027"
+                      "0222"
+                      "0080" +
+                      k32(32, "00") + "020101")
+                .find("longer than 32"),
+            std::string::npos);
 }
 
 const nlohmann::json& original_of(const nlohmann::json& twin) {
   for (const auto& rec : tezos_vectors("signatures.json").at("vectors"))
-    if (rec.at("key_id") == twin.at("key_id") && rec.at("message_hex") == twin.at("message_hex")) return rec;
+    if (rec.at("key_id") == twin.at("key_id") && rec.at("message_hex") == twin.at("message_hex"))
+      return rec;
   throw std::runtime_error("no original vector for " + twin.at("id").get<std::string>());
 }
 
@@ -126,7 +150,8 @@ TEST(EcdsaLowS, MalleabilityTwinsNormaliseToTheOriginal) {
     EXPECT_FALSE(is_low_s(curve, raw));
     EXPECT_TRUE(normalize_low_s(curve, raw));
     EXPECT_TRUE(is_low_s(curve, raw));
-    EXPECT_EQ(to_hex(raw), original_of(twin).at("signature_hex").get<std::string>()) << twin.at("id");
+    EXPECT_EQ(to_hex(raw), original_of(twin).at("signature_hex").get<std::string>())
+        << twin.at("id");
     EXPECT_FALSE(normalize_low_s(curve, raw));  // idempotent
   }
 }

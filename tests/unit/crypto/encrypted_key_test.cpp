@@ -79,6 +79,10 @@ TEST(EncryptedKey, EmptyPasswordVector) {
     EXPECT_THROW(decrypt_secret_key(payload, " "), Error);
   }
   EXPECT_TRUE(seen);
+  // And an empty password does not open a key that has one.
+  const auto& first = tezos_vectors("keys.json").at("encrypted_keys").at(0);
+  ASSERT_NE(first.at("password"), "");
+  EXPECT_THROW(decrypt_secret_key(payload_of(first.at("encrypted_secret_key"), true), ""), Error);
 }
 
 TEST(EncryptedKey, WrongPasswordIsForbidden) {
@@ -86,8 +90,8 @@ TEST(EncryptedKey, WrongPasswordIsForbidden) {
     SCOPED_TRACE(rec.at("id").get<std::string>());
     const Bytes payload = payload_of(rec.at("encrypted_secret_key"), true);
     const std::string password = rec.at("password");
-    for (const std::string& wrong : {password + "x", std::string("wrong"), std::string()}) {
-      if (wrong == password) continue;
+    // One near miss per key (each PBKDF2 try is slow); an empty password once, below.
+    for (const std::string& wrong : {password + "x"}) {
       try {
         decrypt_secret_key(payload, wrong);
         ADD_FAILURE() << "decrypted with a wrong password";

@@ -27,7 +27,9 @@ const json& vectors() {
   return v;
 }
 
-std::string bytes_of(const Prefix& p) { return to_hex(as_view(p.bytes)); }
+std::string bytes_of(const Prefix& p) {
+  return to_hex(as_view(p.bytes));
+}
 
 // The message of the Error that `f` throws (fails the test if it does not throw Error(400)).
 template <typename F>
@@ -46,7 +48,8 @@ TEST(Base58, EveryPrefixExampleRoundTrips) {
   const auto& prefixes = vectors().at("prefixes");
   ASSERT_EQ(prefixes.size(), 61u);
   for (const auto& rec : prefixes) {
-    SCOPED_TRACE(rec.at("name").get<std::string>() + " " + rec.at("prefix_bytes_hex").get<std::string>());
+    SCOPED_TRACE(rec.at("name").get<std::string>() + " " +
+                 rec.at("prefix_bytes_hex").get<std::string>());
     const Bytes prefix_bytes = from_hex(rec.at("prefix_bytes_hex").get<std::string>());
     const std::string bytes_str(prefix_bytes.begin(), prefix_bytes.end());
     const Prefix p{"vector", bytes_str, rec.at("payload_length").get<std::size_t>()};
@@ -79,7 +82,8 @@ TEST(Base58, NamedPrefixesMatchTheTable) {
       return b;
     }();
     EXPECT_EQ(find_prefix(raw), ours) << name;
-    EXPECT_EQ(to_hex(b58check_decode(*ours, example)), rec.at("example_payload_hex").get<std::string>());
+    EXPECT_EQ(to_hex(b58check_decode(*ours, example)),
+              rec.at("example_payload_hex").get<std::string>());
   }
   EXPECT_EQ(matched, 60u);
   EXPECT_EQ(all_prefixes().size(), 60u);
@@ -90,14 +94,13 @@ TEST(Base58, PrefixesTheSignerUsesAreTheOctezOnes) {
   std::map<std::string, std::vector<std::pair<std::string, std::size_t>>> table;
   for (const auto& rec : vectors().at("prefixes"))
     table[rec.at("name")].emplace_back(rec.at("prefix_bytes_hex"), rec.at("payload_length"));
-  const Prefix* used[] = {&prefix::tz1,   &prefix::tz2,    &prefix::tz3,   &prefix::tz4,
-                          &prefix::KT1,   &prefix::sr1,    &prefix::edpk,  &prefix::sppk,
-                          &prefix::p2pk,  &prefix::BLpk,   &prefix::edsk_seed, &prefix::edsk_64,
-                          &prefix::spsk,  &prefix::p2sk,   &prefix::BLsk,  &prefix::edesk,
-                          &prefix::spesk, &prefix::p2esk,  &prefix::BLesk, &prefix::edsig,
-                          &prefix::spsig1, &prefix::p2sig, &prefix::sig,   &prefix::BLsig,
-                          &prefix::Net,   &prefix::B,      &prefix::vh,    &prefix::P,
-                          &prefix::o,     &prefix::expr};
+  const Prefix* used[] = {
+      &prefix::tz1,       &prefix::tz2,     &prefix::tz3,   &prefix::tz4,   &prefix::KT1,
+      &prefix::sr1,       &prefix::edpk,    &prefix::sppk,  &prefix::p2pk,  &prefix::BLpk,
+      &prefix::edsk_seed, &prefix::edsk_64, &prefix::spsk,  &prefix::p2sk,  &prefix::BLsk,
+      &prefix::edesk,     &prefix::spesk,   &prefix::p2esk, &prefix::BLesk, &prefix::edsig,
+      &prefix::spsig1,    &prefix::p2sig,   &prefix::sig,   &prefix::BLsig, &prefix::Net,
+      &prefix::B,         &prefix::vh,      &prefix::P,     &prefix::o,     &prefix::expr};
   for (const Prefix* p : used) {
     auto it = table.find(std::string(p->name));
     ASSERT_NE(it, table.end()) << p->name;
@@ -123,10 +126,12 @@ TEST(Base58, RealWorldExamplesDecode) {
 
 // The candidate sets Taquito's validators accept.
 std::vector<const Prefix*> candidates_for(const std::string& validator) {
-  if (validator == "validateKeyHash") return {&prefix::tz1, &prefix::tz2, &prefix::tz3, &prefix::tz4};
+  if (validator == "validateKeyHash")
+    return {&prefix::tz1, &prefix::tz2, &prefix::tz3, &prefix::tz4};
   if (validator == "validateAddress")
     return {&prefix::tz1, &prefix::tz2, &prefix::tz3, &prefix::tz4, &prefix::KT1, &prefix::sr1};
-  if (validator == "validatePublicKey") return {&prefix::edpk, &prefix::sppk, &prefix::p2pk, &prefix::BLpk};
+  if (validator == "validatePublicKey")
+    return {&prefix::edpk, &prefix::sppk, &prefix::p2pk, &prefix::BLpk};
   if (validator == "validateSignature")
     return {&prefix::edsig, &prefix::spsig1, &prefix::p2sig, &prefix::sig, &prefix::BLsig};
   ADD_FAILURE() << "unknown validator " << validator;
@@ -149,12 +154,15 @@ TEST(Base58, MalformedStringsAreRefusedWithAReason) {
     const std::string msg = error_of([&] { b58check_decode_any(cands, input, "value"); });
     // Our reason must name the same class of fault as Taquito's verdict.
     if (verdict == "INVALID_CHECKSUM") {
-      EXPECT_TRUE(msg.find("checksum") != std::string::npos || msg.find("empty") != std::string::npos) << msg;
+      EXPECT_TRUE(msg.find("checksum") != std::string::npos ||
+                  msg.find("empty") != std::string::npos)
+          << msg;
     } else if (verdict == "INVALID_ENCODING") {
       EXPECT_NE(msg.find("invalid base58 character"), std::string::npos) << msg;
       EXPECT_NE(msg.find("at offset"), std::string::npos) << msg;
     } else if (verdict == "NO_PREFIX_MATCHED") {
-      EXPECT_TRUE(msg.find("payload length") != std::string::npos || msg.find("prefix") != std::string::npos)
+      EXPECT_TRUE(msg.find("payload length") != std::string::npos ||
+                  msg.find("prefix") != std::string::npos)
           << msg;
     } else if (verdict == "PREFIX_NOT_ALLOWED") {
       EXPECT_NE(msg.find("expected"), std::string::npos) << msg;
@@ -174,11 +182,14 @@ TEST(Base58, ReasonsAreSpecific) {
       const char bad = id.back();
       const std::size_t at = input.find(bad);
       const std::string msg = error_of([&] { b58check_decode(prefix::tz1, input); });
-      EXPECT_NE(msg.find(std::string("'") + bad + "' at offset " + std::to_string(at)), std::string::npos) << msg;
+      EXPECT_NE(msg.find(std::string("'") + bad + "' at offset " + std::to_string(at)),
+                std::string::npos)
+          << msg;
     }
     if (id == "tz1_short_payload_19_bytes") {
       const std::string msg = error_of([&] { b58check_decode(prefix::tz1, input); });
-      EXPECT_NE(msg.find("invalid payload length 19 for tz1 (expected 20)"), std::string::npos) << msg;
+      EXPECT_NE(msg.find("invalid payload length 19 for tz1 (expected 20)"), std::string::npos)
+          << msg;
     }
     if (id == "tz1_long_payload_21_bytes") {
       const std::string msg = error_of([&] { b58check_decode(prefix::tz1, input); });
@@ -186,7 +197,8 @@ TEST(Base58, ReasonsAreSpecific) {
     }
     if (id == "kt1_is_not_a_key_hash") {
       const auto cands = candidates_for("validateKeyHash");
-      const std::string msg = error_of([&] { b58check_decode_any(cands, input, "public key hash"); });
+      const std::string msg =
+          error_of([&] { b58check_decode_any(cands, input, "public key hash"); });
       EXPECT_EQ(msg, "invalid public key hash: expected tz1, tz2, tz3 or tz4, got KT1");
     }
     if (id == "tz1_given_as_public_key") {

@@ -44,7 +44,8 @@ TEST(ConsensusRequest, DecodesAllVectors) {
     EXPECT_TRUE(is_consensus(req.kind));
     ASSERT_TRUE(req.chain_id.has_value());
     EXPECT_EQ(req.chain_id->to_base58(), wm.at("chain_id").get<std::string>());
-    EXPECT_EQ(to_hex(req.chain_id->bytes), rec->at("decoded").at("chain_id_hex").get<std::string>());
+    EXPECT_EQ(to_hex(req.chain_id->bytes),
+              rec->at("decoded").at("chain_id_hex").get<std::string>());
     EXPECT_EQ(req.level, wm.at("level").get<std::int64_t>());
     EXPECT_EQ(req.round, wm.at("round").get<std::int64_t>());
     EXPECT_TRUE(req.operations.empty());

@@ -33,7 +33,9 @@ std::vector<json> key_records() {
   return out;
 }
 
-std::string s(const json& rec, const char* field) { return rec.at(field).get<std::string>(); }
+std::string s(const json& rec, const char* field) {
+  return rec.at(field).get<std::string>();
+}
 
 KeyType type_of_curve(const std::string& curve) {
   if (curve == "ed25519") return KeyType::Ed25519;
@@ -54,7 +56,8 @@ std::string error_of(F&& f, int status, const std::string& secret_text = {}) {
     const std::string msg = e.what();
     if (secret_text.size() >= 12) {
       for (std::size_t i = 0; i + 12 <= secret_text.size(); ++i)
-        EXPECT_EQ(msg.find(secret_text.substr(i, 12)), std::string::npos) << "error echoes key text: " << msg;
+        EXPECT_EQ(msg.find(secret_text.substr(i, 12)), std::string::npos)
+            << "error echoes key text: " << msg;
     }
     return msg;
   }
@@ -95,7 +98,8 @@ TEST(Keys, PublicKeysInAllForms) {
     EXPECT_EQ(PublicKey(type, from_hex(s(rec, "public_key_hex"))), pk);
     if (rec.contains("octez_expected")) {
       EXPECT_EQ(pk.to_base58(), rec.at("octez_expected").at("public_key").get<std::string>());
-      EXPECT_EQ(pk.hash().to_base58(), rec.at("octez_expected").at("public_key_hash").get<std::string>());
+      EXPECT_EQ(pk.hash().to_base58(),
+                rec.at("octez_expected").at("public_key_hash").get<std::string>());
     }
   }
 }
@@ -145,7 +149,9 @@ TEST(Keys, SecretKeyParseErrorsNameTheProblem) {
   // Wrong prefixes come from the vectors: a public key and a pkh are not secret keys.
   const auto& rec = keys_json().at("keys").at(0);
   std::string msg = error_of([&] { SecretKey::parse(s(rec, "public_key")); }, 400);
-  EXPECT_NE(msg.find("invalid secret key: expected edsk, spsk, p2sk or BLsk, got edpk"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("invalid secret key: expected edsk, spsk, p2sk or BLsk, got edpk"),
+            std::string::npos)
+      << msg;
   // A checksum error does not echo the key.
   std::string text = s(rec, "secret_key");
   text.back() = text.back() == 'a' ? 'b' : 'a';
@@ -160,8 +166,8 @@ TEST(Keys, SecretKeyParseErrorsNameTheProblem) {
   const std::string zero_sp = b58check_encode(prefix::spsk, zero);
   msg = error_of([&] { SecretKey::parse(zero_sp); }, 400, zero_sp);
   EXPECT_NE(msg.find("scalar"), std::string::npos) << msg;
-  const std::string n_p2 =
-      b58check_encode(prefix::p2sk, from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
+  const std::string n_p2 = b58check_encode(
+      prefix::p2sk, from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
   msg = error_of([&] { SecretKey::parse(n_p2); }, 400, n_p2);
   EXPECT_NE(msg.find("scalar"), std::string::npos) << msg;
 }
@@ -194,7 +200,8 @@ TEST(Keys, EncryptedKeysRefuseWrongPasswords) {
     SCOPED_TRACE(s(rec, "id"));
     const std::string text = s(rec, "encrypted_secret_key");
     const std::string password = s(rec, "password");
-    const std::string wrong = password.empty() ? "not empty" : password.substr(0, password.size() - 1);
+    const std::string wrong =
+        password.empty() ? "not empty" : password.substr(0, password.size() - 1);
     const std::string msg = error_of([&] { SecretKey::decrypt(text, wrong); }, 403, text);
     EXPECT_EQ(msg, "wrong password for encrypted key");
   }
@@ -253,16 +260,26 @@ TEST(Keys, PublicKeyValidation) {
     }
   }
   // x = p, the field prime (SEC 2 / FIPS 186-4): no point has it.
-  error_of([] { PublicKey(KeyType::Secp256k1, from_hex("02fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f")); },
-           400);
-  error_of([] { PublicKey(KeyType::P256, from_hex("03ffffffff00000001000000000000000000000000ffffffffffffffffffffffff")); },
-           400);
+  error_of(
+      [] {
+        PublicKey(KeyType::Secp256k1,
+                  from_hex("02fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"));
+      },
+      400);
+  error_of(
+      [] {
+        PublicKey(KeyType::P256,
+                  from_hex("03ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"));
+      },
+      400);
   error_of([] { PublicKey::from_tagged({}); }, 400);
   const Bytes bad_tag = from_hex("09" + s(keys.at(0), "public_key_hex"));
-  EXPECT_NE(error_of([&] { PublicKey::from_tagged(bad_tag); }, 400).find("unknown key type tag 9"), std::string::npos);
+  EXPECT_NE(error_of([&] { PublicKey::from_tagged(bad_tag); }, 400).find("unknown key type tag 9"),
+            std::string::npos);
   const Bytes bad_pkh_tag = from_hex("04" + s(keys.at(0), "public_key_hash_hex"));
   error_of([&] { PublicKeyHash::from_tagged(bad_pkh_tag); }, 400);
-  error_of([&] { PublicKeyHash::from_tagged(from_hex(s(keys.at(0), "public_key_hash_hex"))); }, 400);
+  error_of([&] { PublicKeyHash::from_tagged(from_hex(s(keys.at(0), "public_key_hash_hex"))); },
+           400);
 }
 
 TEST(Keys, PublicKeyHashParseErrors) {
@@ -285,9 +302,10 @@ TEST(Keys, PublicKeyHashParseErrors) {
 
 TEST(Keys, KeyTypeNames) {
   const std::pair<const char*, KeyType> names[] = {
-      {"tz1", KeyType::Ed25519}, {"ed25519", KeyType::Ed25519}, {"tz2", KeyType::Secp256k1},
-      {"secp256k1", KeyType::Secp256k1}, {"tz3", KeyType::P256}, {"p256", KeyType::P256},
-      {"tz4", KeyType::Bls}, {"bls", KeyType::Bls}};
+      {"tz1", KeyType::Ed25519},   {"ed25519", KeyType::Ed25519},
+      {"tz2", KeyType::Secp256k1}, {"secp256k1", KeyType::Secp256k1},
+      {"tz3", KeyType::P256},      {"p256", KeyType::P256},
+      {"tz4", KeyType::Bls},       {"bls", KeyType::Bls}};
   for (const auto& [name, type] : names) EXPECT_EQ(parse_key_type(name), type) << name;
   EXPECT_EQ(curve_name(KeyType::Ed25519), "ed25519");
   EXPECT_EQ(curve_name(KeyType::Secp256k1), "secp256k1");

@@ -8,8 +8,8 @@
 
 #include <set>
 
-#include "tezos/sign_request.h"
 #include "tezos/decoder_vectors.h"
+#include "tezos/sign_request.h"
 
 namespace signatory::tezos {
 namespace {
@@ -85,7 +85,8 @@ TEST(OperationDecoder, DecodesEveryOperationsJsonRecordOrRefusesOctezRejects) {
     EXPECT_EQ(req.kind, RequestKind::Generic);
     EXPECT_FALSE(req.chain_id.has_value());
     std::vector<std::string> expected;
-    for (const auto& c : rec.at("input").at("contents")) expected.push_back(expected_policy_kind(c));
+    for (const auto& c : rec.at("input").at("contents"))
+      expected.push_back(expected_policy_kind(c));
     EXPECT_EQ(req.operations, expected);
     ++decoded;
   }
@@ -98,7 +99,8 @@ TEST(OperationDecoder, PseudoKindsAppearInOperationsJson) {
   std::set<std::string> seen;
   for (const auto& rec : operations().at("operations")) {
     if (rec.contains("octez_rejects")) continue;
-    for (const auto& k : decode_sign_request(from_hex(rec.at("signing_bytes_hex").get<std::string>())).operations)
+    for (const auto& k :
+         decode_sign_request(from_hex(rec.at("signing_bytes_hex").get<std::string>())).operations)
       seen.insert(k);
   }
   for (const char* k : {"stake", "unstake", "finalize_unstake", "set_delegate_parameters",
@@ -142,7 +144,8 @@ TEST(OperationDecoder, EveryKindOfTheCoverageTableIsDecoded) {
   std::set<std::string> decoded;
   for (const auto& rec : extra().at("vectors")) {
     if (rec.at("magic") != "03") continue;
-    for (const auto& c : decode_generic_operation(from_hex(rec.at("hex").get<std::string>())).contents)
+    for (const auto& c :
+         decode_generic_operation(from_hex(rec.at("hex").get<std::string>())).contents)
       decoded.emplace(c.kind);
   }
   for (const auto& [kind, ids] : extra().at("kind_coverage").items()) {
@@ -154,7 +157,8 @@ TEST(OperationDecoder, EveryKindOfTheCoverageTableIsDecoded) {
 TEST(OperationDecoder, NamedStakeEntrypointIsTheStakePseudoKind) {
   // Vector notes: "Octez decodes a named entrypoint equal to a built-in name as that built-in:
   // this is the same stake operation as entrypoint tag 06."
-  const json* rec = find_record(extra().at("vectors"), "constructed_transaction_named_stake_entrypoint");
+  const json* rec =
+      find_record(extra().at("vectors"), "constructed_transaction_named_stake_entrypoint");
   ASSERT_NE(rec, nullptr);
   GenericOperation op = decode_generic_operation(from_hex(rec->at("hex").get<std::string>()));
   ASSERT_EQ(op.contents.size(), 1u);
@@ -163,7 +167,8 @@ TEST(OperationDecoder, NamedStakeEntrypointIsTheStakePseudoKind) {
 }
 
 TEST(OperationDecoder, ExplicitDefaultUnitParametersAreATransaction) {
-  const json* rec = find_record(extra().at("vectors"), "constructed_transaction_explicit_default_unit");
+  const json* rec =
+      find_record(extra().at("vectors"), "constructed_transaction_explicit_default_unit");
   ASSERT_NE(rec, nullptr);
   SignRequest req = decode_sign_request(from_hex(rec->at("hex").get<std::string>()));
   EXPECT_EQ(req.operations, std::vector<std::string>{"transaction"});
@@ -220,12 +225,14 @@ TEST(OperationDecoder, ErrorsNameTheKindAndTheOffset) {
   const json& neg = extra().at("negative");
   // Tag 20 followed by nothing: the slot is missing right after the tag (offset 34).
   std::string m = error_400([&] {
-    decode_sign_request(from_hex(find_record(neg, "neg_truncated_after_tag")->at("hex").get<std::string>()));
+    decode_sign_request(
+        from_hex(find_record(neg, "neg_truncated_after_tag")->at("hex").get<std::string>()));
   });
   EXPECT_EQ(m, "truncated preattestation at offset 34: need 2 bytes for slot, 0 left");
   // Tag 7 right after the branch.
   m = error_400([&] {
-    decode_sign_request(from_hex(find_record(neg, "neg_unknown_tag_7")->at("hex").get<std::string>()));
+    decode_sign_request(
+        from_hex(find_record(neg, "neg_unknown_tag_7")->at("hex").get<std::string>()));
   });
   EXPECT_EQ(m, "unknown operation tag 7 (0x07) at offset 33");
 }
@@ -261,10 +268,12 @@ TEST(OperationDecoder, RefusesOversizedRequests) {
   Bytes big(request.begin(), request.begin() + 33);
   std::size_t payload = kMaxGenericRequestSize - 33 - 5 + 1;
   big.push_back(17);
-  for (int shift = 24; shift >= 0; shift -= 8) big.push_back(static_cast<std::uint8_t>(payload >> shift));
+  for (int shift = 24; shift >= 0; shift -= 8)
+    big.push_back(static_cast<std::uint8_t>(payload >> shift));
   big.resize(big.size() + payload, 0xab);
   ASSERT_EQ(big.size(), kMaxGenericRequestSize + 1);
-  EXPECT_NE(error_400([&] { decode_generic_operation(big); }).find("exceeds the limit"), std::string::npos);
+  EXPECT_NE(error_400([&] { decode_generic_operation(big); }).find("exceeds the limit"),
+            std::string::npos);
   big.pop_back();
   big[33 + 4] = static_cast<std::uint8_t>(big[33 + 4] - 1);  // one byte shorter payload
   EXPECT_EQ(decode_generic_operation(big).contents.size(), 1u);
@@ -298,7 +307,8 @@ TEST(OperationDecoder, NeverFailsOtherwiseOnTruncationsAndMutations) {
   for (const auto& rec : operations().at("operations"))
     requests.push_back(from_hex(rec.at("signing_bytes_hex").get<std::string>()));
   for (const char* list : {"vectors", "negative", "lenient"})
-    for (const auto& rec : extra().at(list)) requests.push_back(from_hex(rec.at("hex").get<std::string>()));
+    for (const auto& rec : extra().at(list))
+      requests.push_back(from_hex(rec.at("hex").get<std::string>()));
   std::size_t runs = 0;
   for (const Bytes& request : requests) {
     for (std::size_t len = 0; len < request.size(); ++len) {

@@ -60,8 +60,8 @@ TEST(SignRequest, OperationKindNamesAreSignatorysList) {
 
 TEST(SignRequest, RequestKindNames) {
   // signatory-behaviour.md §3.3: the five of the integration test plus pack, sorted.
-  const std::vector<std::string> expected = {"attestation", "attestation_with_dal", "block",
-                                             "generic",     "pack",                 "preattestation"};
+  const std::vector<std::string> expected = {
+      "attestation", "attestation_with_dal", "block", "generic", "pack", "preattestation"};
   EXPECT_EQ(request_kind_names(), expected);
   for (const std::string& name : expected) {
     auto k = parse_request_kind(name);
@@ -144,12 +144,18 @@ TEST(SignRequest, RefusesAuthenticationBytes) {
 }
 
 TEST(SignRequest, RefusesLegacyAndUnknownMagicBytes) {
-  EXPECT_EQ(error_400([] { decode_sign_request(Bytes{0x01, 0x00}); }),
+  EXPECT_EQ(error_400([] {
+              decode_sign_request(Bytes{0x01, 0x00});
+            }),
             "unsupported magic byte 0x01 (legacy Emmy block)");
-  EXPECT_EQ(error_400([] { decode_sign_request(Bytes{0x02, 0x00}); }),
+  EXPECT_EQ(error_400([] {
+              decode_sign_request(Bytes{0x02, 0x00});
+            }),
             "unsupported magic byte 0x02 (legacy Emmy endorsement)");
   EXPECT_EQ(error_400([] { decode_sign_request(Bytes{0x00}); }), "unsupported magic byte 0x00");
-  EXPECT_EQ(error_400([] { decode_sign_request(Bytes{0x06, 1, 2, 3}); }),
+  EXPECT_EQ(error_400([] {
+              decode_sign_request(Bytes{0x06, 1, 2, 3});
+            }),
             "unsupported magic byte 0x06");
   EXPECT_NE(error_400([] { decode_sign_request(Bytes{}); }).find("empty"), std::string::npos);
 }
@@ -157,7 +163,8 @@ TEST(SignRequest, RefusesLegacyAndUnknownMagicBytes) {
 TEST(SignRequest, PackRequestsMustBeOneMichelineExpression) {
   std::vector<Bytes> packs;
   for (const auto& v : signatures().at("vectors"))
-    if (v.at("magic_byte") == "0x05") packs.push_back(from_hex(v.at("message_hex").get<std::string>()));
+    if (v.at("magic_byte") == "0x05")
+      packs.push_back(from_hex(v.at("message_hex").get<std::string>()));
   ASSERT_FALSE(packs.empty());
   for (const Bytes& p : packs) {
     EXPECT_EQ(decode_sign_request(p).kind, RequestKind::Pack);
@@ -199,9 +206,10 @@ TEST(SignRequest, PackNestingIsBounded) {
   const std::size_t depth = 50000;
   for (std::size_t i = 0; i < depth; ++i) {
     std::uint32_t inner = static_cast<std::uint32_t>((depth - 1 - i) * 5);
-    seq.insert(seq.end(), {0x02, static_cast<std::uint8_t>(inner >> 24),
-                           static_cast<std::uint8_t>(inner >> 16),
-                           static_cast<std::uint8_t>(inner >> 8), static_cast<std::uint8_t>(inner)});
+    seq.insert(
+        seq.end(),
+        {0x02, static_cast<std::uint8_t>(inner >> 24), static_cast<std::uint8_t>(inner >> 16),
+         static_cast<std::uint8_t>(inner >> 8), static_cast<std::uint8_t>(inner)});
   }
   m = error_400([&] { decode_sign_request(seq); });
   EXPECT_NE(m.find("nested deeper"), std::string::npos) << m;

@@ -28,7 +28,9 @@ const json& sigs() {
   return v;
 }
 
-std::string s(const json& rec, const char* field) { return rec.at(field).get<std::string>(); }
+std::string s(const json& rec, const char* field) {
+  return rec.at(field).get<std::string>();
+}
 
 // Secret keys of keys.json by id (tz1/tz2/tz3 only).
 const std::map<std::string, std::string>& secret_keys() {
@@ -145,7 +147,8 @@ TEST(Signatures, EcdsaMalleabilityPerCurve) {
     const auto sig = Signature::parse(s(rec, "signature"));
     EXPECT_EQ(to_hex(sig.bytes()), s(rec, "signature_hex"));
     // secp256k1: rejected (libsecp256k1, Taquito); p256: accepted (HACL, Taquito).
-    EXPECT_EQ(pk.verify(from_hex(s(rec, "message_hex")), sig), rec.at("taquito_verify").get<bool>());
+    EXPECT_EQ(pk.verify(from_hex(s(rec, "message_hex")), sig),
+              rec.at("taquito_verify").get<bool>());
   }
 }
 
@@ -204,7 +207,8 @@ TEST(Signatures, ConstructionChecksLengths) {
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_EQ(e.status(), 400);
-    EXPECT_STREQ(e.what(), "invalid signature: expected edsig, spsig1, p2sig, sig or BLsig, got tz1");
+    EXPECT_STREQ(e.what(),
+                 "invalid signature: expected edsig, spsig1, p2sig, sig or BLsig, got tz1");
   }
 }
 
