@@ -1,12 +1,7 @@
 // Start-up of both binaries (see app_context.h).
 #include "cli/app_context.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
 
 #include "cli/terminal_prompt.h"
 #include "common/error.h"
@@ -25,18 +20,6 @@ config::Config load_config_logged(const GlobalFlags& flags) {
   config::Config cfg = config::load_config(flags.config_path, flags.base_dir);
   for (const auto& w : cfg.warnings) log::warn(w);
   return cfg;
-}
-
-void prepare_base_dir(const std::string& base_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(base_dir, ec);
-  if (ec)
-    throw internal_error("Base directory permission error: cannot create " + base_dir + ": " +
-                         ec.message());
-  ::chmod(base_dir.c_str(), 0770);
-  if (::access(base_dir.c_str(), W_OK | X_OK) != 0)
-    throw internal_error("Base directory permission error: " + base_dir + " is not writable: " +
-                         std::strerror(errno));
 }
 
 std::vector<signer::NamedVault> open_vaults(const config::Config& config) {

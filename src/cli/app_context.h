@@ -24,8 +24,6 @@ struct GlobalFlags {
 
 void configure_logging(const GlobalFlags& flags);
 config::Config load_config_logged(const GlobalFlags& flags);
-// Creates base_dir (0770) when missing and checks it is writable. Throws Error.
-void prepare_base_dir(const std::string& base_dir);
 std::vector<signer::NamedVault> open_vaults(const config::Config& config);
 std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config);
 

@@ -11,6 +11,7 @@
 #include "cli/key_list_format.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "config/base_dir.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
@@ -42,7 +43,7 @@ void log_key_list(signer::Signer& signer) {
 int serve(const GlobalFlags& flags, const ServeOptions& options) {
   config::Config cfg = load_config_logged(flags);
   refuse_unsupported(cfg);
-  prepare_base_dir(cfg.base_dir);
+  config::prepare_base_dir(cfg.base_dir);
   auto vaults = open_vaults(cfg);
   auto watermark = open_watermark_store(cfg);
   server::Metrics metrics;

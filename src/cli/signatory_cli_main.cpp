@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   auto* version = app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
   version->alias("v");
 
+  // Global flags are persistent, as in cobra: accepted after the subcommand too.
+  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,6 +20,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   auto* version_cmd = app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
   version_cmd->alias("v");
+  // Global flags are persistent, as in cobra: accepted after the subcommand too.
+  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
   app.require_subcommand(0, 1);
   try {
     app.parse(argc, argv);

@@ -17,8 +17,8 @@ constexpr std::size_t kMaxVisits = 10000;
 
 // A secret key pasted where a public key belongs must not be echoed into an error or a log.
 bool looks_secret(std::string_view text) {
-  constexpr std::array<std::string_view, 10> prefixes{"edsk",  "spsk",  "p2sk",        "BLsk",
-                                                      "edesk", "spesk", "p2esk",       "BLesk",
+  constexpr std::array<std::string_view, 10> prefixes{"edsk",         "spsk",      "p2sk",  "BLsk",
+                                                      "edesk",        "spesk",     "p2esk", "BLesk",
                                                       "unencrypted:", "encrypted:"};
   for (std::string_view p : prefixes) {
     if (text.substr(0, p.size()) == p) return true;

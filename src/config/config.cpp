@@ -50,7 +50,9 @@ std::string listen_address(const YamlField& f) {
   return text;
 }
 
-bool is_leap(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap(int year) {
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 // "YYYY-MM-DD hh:mm:ss", a real date and time (Go's time.Parse with that layout).
 bool valid_timestamp(const std::string& s) {
@@ -138,7 +140,8 @@ void read_server(const YamlField& f, ServerConfig& server) {
     const Entries tls_entries = section_entries(*tls);
     tls->warn_unknown(tls_entries, {"cert", "key", "client_ca"});
     TlsConfig t;
-    if (const YamlField* c = find_set(tls_entries, "cert")) t.cert_file = expand_env(c->as_string());
+    if (const YamlField* c = find_set(tls_entries, "cert"))
+      t.cert_file = expand_env(c->as_string());
     if (const YamlField* k = find_set(tls_entries, "key")) t.key_file = expand_env(k->as_string());
     if (const YamlField* ca = find_set(tls_entries, "client_ca")) {
       t.client_ca_file = expand_env(ca->as_string());
@@ -269,8 +272,7 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   return cfg;
 }
 
-Config load_config(const std::string& path,
-                   const std::optional<std::string>& base_dir_override) {
+Config load_config(const std::string& path, const std::optional<std::string>& base_dir_override) {
   // Signatory's own wording (it prints "CRITICAL: Config file permission error: …").
   const std::string what = "Config file permission error: ";
   struct stat st {};

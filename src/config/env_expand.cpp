@@ -9,7 +9,13 @@ namespace {
 
 bool is_special(char c) {
   switch (c) {
-    case '*': case '#': case '$': case '@': case '!': case '?': case '-':
+    case '*':
+    case '#':
+    case '$':
+    case '@':
+    case '!':
+    case '?':
+    case '-':
       return true;
     default:
       return c >= '0' && c <= '9';

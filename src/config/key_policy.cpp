@@ -106,8 +106,10 @@ void read_legacy(const YamlField* operations, const YamlField* kinds, KeyPolicy&
     policy.legacy_allowed_kinds = kinds->as_string_list();
     policy.allowed_operations = operation_kinds(*kinds);
   }
-  where.warn("`allowed_operations` and `allowed_kinds` options are deprecated. Use `allow` "
-             "instead:\n" + render_allow_block(policy));
+  where.warn(
+      "`allowed_operations` and `allowed_kinds` options are deprecated. Use `allow` "
+      "instead:\n" +
+      render_allow_block(policy));
 }
 
 }  // namespace
@@ -140,9 +142,9 @@ KeyPolicy read_key_policy(const YamlField& value, const tezos::PublicKeyHash& pk
   // Inside a policy, paths read "tezos.<pkh>: allowed_kinds", so the pkh stays readable.
   const YamlField field = value.with_child_separator(": ");
   const auto entries = field.entries();
-  field.warn_unknown(entries, {"allow", "allowed_operations", "allowed_kinds", "allowed_chains",
-                               "allow_proof_of_possession", "log_payloads", "authorized_keys",
-                               "jwt_users"});
+  field.warn_unknown(entries,
+                     {"allow", "allowed_operations", "allowed_kinds", "allowed_chains",
+                      "allow_proof_of_possession", "log_payloads", "authorized_keys", "jwt_users"});
   KeyPolicy policy;
 
   const YamlField* allow = find_set(entries, "allow");
@@ -157,8 +159,10 @@ KeyPolicy read_key_policy(const YamlField& value, const tezos::PublicKeyHash& pk
     }
   } else if (operations != nullptr || kinds != nullptr) {
     read_legacy(operations, kinds, policy, field);
+  } else {
+    // As in Signatory: a policy without either syntax allows nothing (not the default policy).
+    field.warn("no `allow' list: this key may sign nothing");
   }
-  // Neither syntax: nothing is allowed.
 
   if (const YamlField* chains = find_set(entries, "allowed_chains")) {
     for (const YamlField& item : chains->items()) {
@@ -184,8 +188,9 @@ KeyPolicy read_key_policy(const YamlField& value, const tezos::PublicKeyHash& pk
   if (const YamlField* keys = find_set(entries, "authorized_keys")) {
     policy.authorized_keys = read_authorized_keys(*keys);
     if (server.authorized_keys.empty()) {
-      keys->warn("server.authorized_keys is empty, so no client can authenticate: every "
-                 "request for this key will be denied");
+      keys->warn(
+          "server.authorized_keys is empty, so no client can authenticate: every "
+          "request for this key will be denied");
     }
   }
   if (const YamlField* users = find_set(entries, "jwt_users")) {

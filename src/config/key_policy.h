@@ -2,8 +2,8 @@
 // default policy for a null value, the current `allow:` syntax, the legacy
 // `allowed_operations` / `allowed_kinds` syntax (kept as written for the legacy `list` layout,
 // with a deprecation warning showing the equivalent `allow:` block), name normalisation (then
-// sorted, repeats removed) and validation with file:line errors. Internal to the config module except the two helpers at
-// the top. Pure functions; loading is single-threaded.
+// sorted, repeats removed) and validation with file:line errors. Internal to the config module
+// except the two helpers at the top. Pure functions; loading is single-threaded.
 #pragma once
 
 #include <string>

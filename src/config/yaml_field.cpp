@@ -45,7 +45,9 @@ std::string YamlField::where() const {
   return out;
 }
 
-void YamlField::fail(const std::string& reason) const { throw Error(400, where() + ": " + reason); }
+void YamlField::fail(const std::string& reason) const {
+  throw Error(400, where() + ": " + reason);
+}
 
 void YamlField::warn(const std::string& message) const {
   if (source_->warnings != nullptr) source_->warnings->push_back(where() + ": " + message);
@@ -70,8 +72,8 @@ void YamlField::collect_entries(std::vector<Entry>& out, int depth, bool from_me
     const YAML::Node value = it->second;
     const int key_line = line_of(key, line_);
     if (!key.IsScalar()) {
-      YamlField(source_, key, path_, key_line).fail("expected a plain key, got " +
-                                                    YamlField(source_, key, "", 0).kind_name());
+      YamlField(source_, key, path_, key_line)
+          .fail("expected a plain key, got " + YamlField(source_, key, "", 0).kind_name());
     }
     const std::string name = key.Scalar();
     if (name == "<<" && key.Tag() != "!" && key.Tag() != "tag:yaml.org,2002:str") {  // not quoted
@@ -83,8 +85,8 @@ void YamlField::collect_entries(std::vector<Entry>& out, int depth, bool from_me
     const int value_line = value.IsNull() ? key_line : line_of(value, key_line);
     const auto same_key = [&](const Entry& e) { return e.key == name; };
     if (!from_merge) {
-      auto previous = std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first_own),
-                                   out.end(), same_key);
+      auto previous =
+          std::find_if(out.begin() + static_cast<std::ptrdiff_t>(first_own), out.end(), same_key);
       if (previous != out.end()) {
         YamlField(source_, key, child_path, key_line)
             .fail("duplicate key (first written at line " + std::to_string(previous->key_line) +
@@ -93,9 +95,7 @@ void YamlField::collect_entries(std::vector<Entry>& out, int depth, bool from_me
     } else if (std::any_of(out.begin(), out.end(), same_key)) {
       continue;  // an explicit key, or an earlier merged mapping, wins
     }
-    out.push_back(Entry{name,
-                        YamlField(source_, value, child_path, value_line),
-                        key_line});
+    out.push_back(Entry{name, YamlField(source_, value, child_path, value_line), key_line});
   }
   // Merged mappings come after the explicit keys so that explicit keys take precedence; in a
   // sequence of merged mappings the first one wins.
@@ -104,7 +104,8 @@ void YamlField::collect_entries(std::vector<Entry>& out, int depth, bool from_me
       merge.with_child_separator(child_separator_).collect_entries(out, depth + 1, true);
     } else if (merge.node_.IsSequence()) {
       for (const YamlField& item : merge.items()) {
-        if (!item.node_.IsMap()) item.fail("merge key (<<) expects mappings, got " + item.kind_name());
+        if (!item.node_.IsMap())
+          item.fail("merge key (<<) expects mappings, got " + item.kind_name());
         item.with_child_separator(child_separator_).collect_entries(out, depth + 1, true);
       }
     } else {
@@ -173,8 +174,8 @@ std::uint64_t YamlField::as_uint(std::uint64_t max) const {
 std::vector<std::string> YamlField::as_string_list() const {
   std::vector<std::string> out;
   for (const YamlField& item : items()) {
-    if (!item.node_.IsScalar()) item.fail("expected a list of strings, got " + item.kind_name() +
-                                          " in the list");
+    if (!item.node_.IsScalar())
+      item.fail("expected a list of strings, got " + item.kind_name() + " in the list");
     out.push_back(item.node_.Scalar());
   }
   return out;

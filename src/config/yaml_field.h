@@ -58,9 +58,9 @@ class YamlField {
   // Sequence items (they keep this field's path); null gives none.
   std::vector<YamlField> items() const;
 
-  std::string as_string() const;       // any scalar, as written
-  bool as_bool() const;                // true/false (and YAML 1.1 yes/no/on/off)
-  std::uint64_t as_uint(std::uint64_t max) const;  // decimal, <= max
+  std::string as_string() const;                    // any scalar, as written
+  bool as_bool() const;                             // true/false (and YAML 1.1 yes/no/on/off)
+  std::uint64_t as_uint(std::uint64_t max) const;   // decimal, <= max
   std::vector<std::string> as_string_list() const;  // a sequence of scalars
 
   [[noreturn]] void fail(const std::string& reason) const;

@@ -10,12 +10,6 @@
 #include "server/http_connection.h"
 
 #include <array>
-#include <chrono>
-#include <exception>
-#include <optional>
-#include <string>
-#include <type_traits>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
@@ -24,6 +18,11 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
+#include <chrono>
+#include <exception>
+#include <optional>
+#include <string>
+#include <type_traits>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -231,10 +230,9 @@ class Connection final : public HttpConnectionBase,
   }
 
   void read() {
-    stream_.async_read_some(buffer_.prepare(kReadSize),
-                            [self = self()](beast::error_code ec, std::size_t n) {
-                              self->on_read(ec, n);
-                            });
+    stream_.async_read_some(
+        buffer_.prepare(kReadSize),
+        [self = self()](beast::error_code ec, std::size_t n) { self->on_read(ec, n); });
   }
 
   void on_read(beast::error_code ec, std::size_t n) {
@@ -324,11 +322,11 @@ class Connection final : public HttpConnectionBase,
       response_ = shared_->handler(request_);
       if (response_.status < 200 || response_.status > 599) {
         int bad = response_.status;
-        log::error("HTTP handler returned an invalid status",
-                   {{"status", std::to_string(bad)}, {"method", request_.method},
-                    {"path", request_.path}});
-        response_ = error_response(500, "invalid HTTP status " + std::to_string(bad) +
-                                            " returned by the handler");
+        log::error("HTTP handler returned an invalid status", {{"status", std::to_string(bad)},
+                                                               {"method", request_.method},
+                                                               {"path", request_.path}});
+        response_ = error_response(
+            500, "invalid HTTP status " + std::to_string(bad) + " returned by the handler");
       }
     } catch (const Error& e) {
       int status = e.status() >= 400 && e.status() <= 599 ? e.status() : 500;
@@ -357,11 +355,9 @@ class Connection final : public HttpConnectionBase,
     phase_ = Phase::Writing;
     set_deadline(Clock::now() + options().write_timeout);
     std::array<net::const_buffer, 2> buffers{
-        net::buffer(head_),
-        send_body ? net::buffer(response_.body) : net::const_buffer()};
-    net::async_write(stream_, buffers, [self = self()](beast::error_code ec, std::size_t) {
-      self->on_write(ec);
-    });
+        net::buffer(head_), send_body ? net::buffer(response_.body) : net::const_buffer()};
+    net::async_write(stream_, buffers,
+                     [self = self()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }
 
   void on_write(beast::error_code ec) {
@@ -522,7 +518,7 @@ void serve_http_connection(tcp::socket socket, std::shared_ptr<HttpServerShared>
   if (shared->tls) {
     auto& ctx = *shared->tls;
     auto c = std::make_shared<Connection<net::ssl::stream<tcp::socket>>>(std::move(shared),
-                                                                       std::move(socket), ctx);
+                                                                         std::move(socket), ctx);
     c->start();
   } else {
     auto c = std::make_shared<Connection<tcp::socket>>(std::move(shared), std::move(socket));

@@ -7,14 +7,13 @@
 #pragma once
 
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
-
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl/context.hpp>
 
 #include "server/http_server.h"
 

@@ -52,16 +52,32 @@ void append_go_json_string(std::string& out, std::string_view text) {
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c < 0x80) {
       switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        case '\b': out += "\\b"; break;  // Go >= 1.22
-        case '\f': out += "\\f"; break;
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;  // Go >= 1.22
+        case '\f':
+          out += "\\f";
+          break;
         case '<':
         case '>':
-        case '&': append_u_escape(out, c); break;
+        case '&':
+          append_u_escape(out, c);
+          break;
         default:
           if (c < 0x20) {
             append_u_escape(out, c);

@@ -1,11 +1,10 @@
 // Response head serialisation (see http_response_head.h).
 #include "server/http_response_head.h"
 
+#include <boost/beast/http/status.hpp>
 #include <charconv>
 #include <cstdio>
 #include <ctime>
-
-#include <boost/beast/http/status.hpp>
 
 #include "common/log.h"
 
@@ -27,8 +26,21 @@ bool iequals(std::string_view a, std::string_view b) {
 bool is_tchar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+': case '-':
-    case '.': case '^': case '_': case '`': case '|': case '~':
+    case '!':
+    case '#':
+    case '$':
+    case '%':
+    case '&':
+    case '\'':
+    case '*':
+    case '+':
+    case '-':
+    case '.':
+    case '^':
+    case '_':
+    case '`':
+    case '|':
+    case '~':
       return true;
     default:
       return false;
@@ -63,7 +75,9 @@ void append_header(std::string& out, std::string_view name, std::string_view val
 
 }  // namespace
 
-bool status_has_body(int status) { return status >= 200 && status != 204 && status != 304; }
+bool status_has_body(int status) {
+  return status >= 200 && status != 204 && status != 304;
+}
 
 std::string_view http_date_now() {
   thread_local std::time_t cached_second = -1;

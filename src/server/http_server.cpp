@@ -53,7 +53,8 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
     }
     auto ip = net::ip::make_address(parsed.host, ec);
     if (!ec) {
-      if (!try_listen(tcp::endpoint(ip, parsed.port), false, ec)) cannot_listen(address, ec.message());
+      if (!try_listen(tcp::endpoint(ip, parsed.port), false, ec))
+        cannot_listen(address, ec.message());
       return;
     }
     // A host name: listen on its first address, IPv4 preferred (as Go does for "localhost").
@@ -76,11 +77,11 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   void accept() {
     std::lock_guard lock(mutex_);
     if (closed_) return;
-    acceptor_.async_accept(net::make_strand(io_),
-                           [self = shared_from_this()](boost::system::error_code ec,
-                                                       tcp::socket socket) {
-                             self->on_accept(ec, std::move(socket));
-                           });
+    acceptor_.async_accept(
+        net::make_strand(io_),
+        [self = shared_from_this()](boost::system::error_code ec, tcp::socket socket) {
+          self->on_accept(ec, std::move(socket));
+        });
   }
 
   void close() {
@@ -170,8 +171,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
 
 }  // namespace detail
 
-HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options,
-                       HttpHandler handler)
+HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, HttpHandler handler)
     : io_(io),
       shared_(std::make_shared<detail::HttpServerShared>(std::move(options), std::move(handler))) {}
 
@@ -181,7 +181,8 @@ HttpServer::~HttpServer() {
 }
 
 void HttpServer::start() {
-  if (listener_) throw internal_error("HTTP server on " + shared_->options.address + " already started");
+  if (listener_)
+    throw internal_error("HTTP server on " + shared_->options.address + " already started");
   if (shared_->options.tls) shared_->tls = make_tls_server_context(*shared_->options.tls);
   auto listener = std::make_shared<detail::HttpListener>(io_, shared_);
   listener->open(shared_->options.address);
@@ -189,7 +190,9 @@ void HttpServer::start() {
   listener_->accept();
 }
 
-unsigned short HttpServer::port() const { return listener_ ? listener_->local_endpoint().port() : 0; }
+unsigned short HttpServer::port() const {
+  return listener_ ? listener_->local_endpoint().port() : 0;
+}
 
 std::string HttpServer::listen_address() const {
   return listener_ ? detail::endpoint_text(listener_->local_endpoint()) : std::string();
@@ -206,6 +209,8 @@ bool HttpServer::wait_idle(std::chrono::milliseconds timeout) {
   return shared_->idle.wait_for(lock, timeout, [&] { return shared_->active.load() == 0; });
 }
 
-std::size_t HttpServer::active_connections() const { return shared_->active.load(); }
+std::size_t HttpServer::active_connections() const {
+  return shared_->active.load();
+}
 
 }  // namespace signatory::server

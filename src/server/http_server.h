@@ -22,8 +22,8 @@
 // Shutdown: stop_accepting() closes the listening socket and the idle keep-alive connections;
 // requests being read or handled finish and are answered with `Connection: close`. Then
 // wait_idle() until every connection is gone, then io.stop(). Destroying the server does
-// stop_accepting() and closes the remaining connections; handlers must stay valid while the
-// io_context still runs connections of this server.
+// stop_accepting() and closes the remaining connections; destroy it before the io_context, and
+// keep what the handler uses alive while the io_context still runs connections of this server.
 //
 // Thread-safety: start() once from one thread; stop_accepting(), wait_idle(), port(),
 // listen_address() and active_connections() from any thread.

@@ -6,10 +6,9 @@
 // every connection of a server (OpenSSL contexts are safe to use from several threads).
 #pragma once
 
+#include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
-
-#include <boost/asio/ssl/context.hpp>
 
 typedef struct ssl_st SSL;
 

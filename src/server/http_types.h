@@ -23,7 +23,7 @@ struct HttpRequest {
   std::string method;  // as received, e.g. "GET", "POST" (case preserved)
   std::string target;  // request-target as received, e.g. "/keys/tz1…?version=1"
   std::string path;    // percent-decoded path of the target, without the query
-  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order ('+' is a space)
+  std::vector<std::pair<std::string, std::string>> query;    // decoded, in order ('+' is a space)
   std::vector<std::pair<std::string, std::string>> headers;  // as received, in order
   std::string body;
   std::string remote_address;  // peer IP without port; IPv4-mapped IPv6 shown as IPv4

@@ -57,9 +57,8 @@ TEST(BaseDir, RefusesAReadOnlyDirectory) {
     prepare_base_dir(dir.string());
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()).rfind("Base directory permission error: " + dir.string() +
-                                              " is not writable: ",
-                                          0),
+    EXPECT_EQ(std::string(e.what()).rfind(
+                  "Base directory permission error: " + dir.string() + " is not writable: ", 0),
               0u)
         << e.what();
   }

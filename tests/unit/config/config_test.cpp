@@ -36,7 +36,9 @@ std::map<std::string, std::string> key_values() {
   return v;
 }
 
-Config parse(const std::string& yaml) { return parse_config(fill(yaml, key_values()), "signatory.yaml"); }
+Config parse(const std::string& yaml) {
+  return parse_config(fill(yaml, key_values()), "signatory.yaml");
+}
 
 // The message of the Error(400) that parsing `yaml` throws ("" if none).
 std::string error_of(const std::string& yaml) {
@@ -173,8 +175,7 @@ TEST(ConfigLoad, EverySectionOfTheSchema) {
 
   const auto pkh = tezos::PublicKeyHash::parse(test_key("secp256k1_0").public_key_hash);
   EXPECT_EQ(c.policy_for(pkh), &c.policies[1].second);
-  EXPECT_EQ(c.policy_for(tezos::PublicKeyHash::parse(test_key("p256_0").public_key_hash)),
-            nullptr);
+  EXPECT_EQ(c.policy_for(tezos::PublicKeyHash::parse(test_key("p256_0").public_key_hash)), nullptr);
 }
 
 // Signatory's AWS KMS setup guide: legacy syntax, `endorsement` in allowed_kinds, an anchor on a
@@ -207,7 +208,8 @@ TEST(ConfigLoad, AwsKmsSetupGuideExampleLoads) {
   const KeyPolicy& p = c.policies[0].second;
   EXPECT_TRUE(p.legacy_syntax);
   EXPECT_EQ(p.legacy_allowed_operations, (Strings{"generic", "block", "endorsement"}));
-  EXPECT_EQ(p.legacy_allowed_kinds, (Strings{"transaction", "endorsement", "reveal", "delegation"}));
+  EXPECT_EQ(p.legacy_allowed_kinds,
+            (Strings{"transaction", "endorsement", "reveal", "delegation"}));
   EXPECT_EQ(p.allowed_requests, (Strings{"attestation", "block", "generic"}));
   ASSERT_TRUE(p.allowed_operations);
   EXPECT_EQ(*p.allowed_operations, (Strings{"attestation", "delegation", "reveal", "transaction"}));
@@ -230,11 +232,11 @@ TEST(ConfigLoad, AwsKmsSetupGuideExampleLoads) {
       << warnings_of(c);
   const std::string renamed =
       "Deprecated configuration detected: 'endorsement' should be replaced with 'attestation'";
-  EXPECT_TRUE(has_warning(c, path + ":16: tezos." + key.public_key_hash +
-                                 ": allowed_operations: " + renamed))
+  EXPECT_TRUE(has_warning(
+      c, path + ":16: tezos." + key.public_key_hash + ": allowed_operations: " + renamed))
       << warnings_of(c);
-  EXPECT_TRUE(has_warning(c, path + ":17: tezos." + key.public_key_hash + ": allowed_kinds: " +
-                                 renamed))
+  EXPECT_TRUE(
+      has_warning(c, path + ":17: tezos." + key.public_key_hash + ": allowed_kinds: " + renamed))
       << warnings_of(c);
   EXPECT_EQ(c.warnings.size(), 3u) << warnings_of(c);
 }
@@ -302,14 +304,15 @@ TEST(ConfigLoad, BaseDirOverrideAndExpansion) {
   EXPECT_EQ(parse_config("base_dir: $SIGNATORY_TEST_HOME/sig\n", "a").base_dir, "/home/baker/sig");
   EXPECT_EQ(parse_config("base_dir: /x/${SIGNATORY_TEST_UNSET}y\n", "a").base_dir, "/x/y");
   // --base-dir wins over the file and is expanded too.
-  EXPECT_EQ(parse_config("base_dir: /ignored\n", "a", std::string("${SIGNATORY_TEST_HOME}/o"))
-                .base_dir,
-            "/home/baker/o");
+  EXPECT_EQ(
+      parse_config("base_dir: /ignored\n", "a", std::string("${SIGNATORY_TEST_HOME}/o")).base_dir,
+      "/home/baker/o");
   // Other values are never expanded.
   const Config c = parse_config(
       "vaults:\n  v:\n    driver: file\n    config: $SIGNATORY_TEST_HOME/keys.json\n", "a");
   EXPECT_EQ(c.vaults[0].config.Scalar(), "$SIGNATORY_TEST_HOME/keys.json");
-  EXPECT_EQ(error_of("base_dir: ${SIGNATORY_TEST_UNSET}\n"), "signatory.yaml:1: base_dir: must not be empty");
+  EXPECT_EQ(error_of("base_dir: ${SIGNATORY_TEST_UNSET}\n"),
+            "signatory.yaml:1: base_dir: must not be empty");
 }
 
 TEST(ConfigLoad, WatermarkKeepsDefaultDriverWhenOnlyConfigIsGiven) {
@@ -336,7 +339,8 @@ server:
 TEST(ConfigLoad, PolicyHookWithoutAddressIsDisabled) {
   const Config c = parse_config("policy_hook:\n  authorized_keys: []\n", "a.yaml");
   EXPECT_FALSE(c.policy_hook);
-  EXPECT_TRUE(has_warning(c, "a.yaml:2: policy_hook: address is empty: the policy hook is disabled"))
+  EXPECT_TRUE(
+      has_warning(c, "a.yaml:2: policy_hook: address is empty: the policy hook is disabled"))
       << warnings_of(c);
 }
 
@@ -358,7 +362,8 @@ colour: blue
   EXPECT_EQ(c.server.address, ":6732");
   EXPECT_TRUE(has_warning(c, "signatory.yaml:2: server.adress: unknown key, ignored"));
   EXPECT_TRUE(has_warning(c, "signatory.yaml:6: vaults.v.confg: unknown key, ignored"));
-  EXPECT_TRUE(has_warning(c, "signatory.yaml:11: tezos." + pkh + ": alow_chains: unknown key, ignored"));
+  EXPECT_TRUE(
+      has_warning(c, "signatory.yaml:11: tezos." + pkh + ": alow_chains: unknown key, ignored"));
   EXPECT_TRUE(has_warning(c, "signatory.yaml:12: colour: unknown key, ignored"));
   EXPECT_EQ(c.warnings.size(), 4u) << warnings_of(c);
 }
@@ -382,6 +387,8 @@ TEST(ConfigErrors, InvalidYaml) {
   const std::string m = error_of("server:\n  address: [\n");
   EXPECT_EQ(m.rfind("signatory.yaml:", 0), 0u) << m;
   EXPECT_NE(m.find("invalid YAML"), std::string::npos) << m;
+  const std::string deep = error_of("server: " + std::string(5000, '[') + std::string(5000, ']'));
+  EXPECT_EQ(deep.rfind("signatory.yaml:1: invalid YAML: nested too deeply", 0), 0u) << deep;
   EXPECT_EQ(error_of("just a scalar\n"),
             "signatory.yaml:1: expected a mapping at the top of the file, got a scalar");
 }
@@ -424,14 +431,16 @@ TEST(ConfigErrors, SecretValuesAreNeverEchoed) {
   const std::string password = "Sup3r-S3cret-Passw0rd!";
   const std::string m =
       error_of("server:\n  jwt:\n    users:\n      alice:\n        password: [" + password + "]\n");
-  EXPECT_EQ(m, "signatory.yaml:5: server.jwt.users.alice.password: expected a string, got a "
-               "sequence");
+  EXPECT_EQ(m,
+            "signatory.yaml:5: server.jwt.users.alice.password: expected a string, got a "
+            "sequence");
   EXPECT_EQ(m.find(password), std::string::npos);
   // A secret key pasted where a public key belongs.
   const std::string secret = testdata::tezos_vectors("keys.json").at("keys")[0].at("secret_key");
   const std::string k = error_of("server:\n  authorized_keys:\n    - " + secret + "\n");
-  EXPECT_EQ(k, "signatory.yaml:3: server.authorized_keys: a secret key is not a public key (value "
-               "not shown)");
+  EXPECT_EQ(k,
+            "signatory.yaml:3: server.authorized_keys: a secret key is not a public key (value "
+            "not shown)");
 }
 
 TEST(ConfigErrors, InvalidAddresses) {
@@ -459,22 +468,25 @@ TEST(ConfigErrors, InvalidPublicKeyHash) {
   EXPECT_NE(m.find("checksum"), std::string::npos) << m;
   // A public key is not a key hash.
   const std::string pk = test_key("ed25519_0").public_key;
-  EXPECT_EQ(error_of("tezos:\n  " + pk + ":\n").rfind("signatory.yaml:2: tezos." + pk +
-                                                        ": invalid public key hash: ", 0),
+  EXPECT_EQ(error_of("tezos:\n  " + pk + ":\n")
+                .rfind("signatory.yaml:2: tezos." + pk + ": invalid public key hash: ", 0),
             0u);
 }
 
 TEST(ConfigErrors, InvalidPublicKeyAndChainId) {
   const std::string m = error_of("server:\n  authorized_keys: [edpkNotAKey]\n");
-  EXPECT_EQ(m.rfind("signatory.yaml:2: server.authorized_keys: invalid public key `edpkNotAKey': ",
-                    0),
-            0u)
+  EXPECT_EQ(
+      m.rfind("signatory.yaml:2: server.authorized_keys: invalid public key `edpkNotAKey': ", 0),
+      0u)
       << m;
   const std::string pkh = test_key("ed25519_0").public_key_hash;
-  const std::string c = error_of("tezos:\n  {ed25519_0_pkh}:\n    allowed_chains:\n"
-                                 "      - {mainnet}\n      - NetXbad\n");
-  EXPECT_EQ(c.rfind("signatory.yaml:5: tezos." + pkh + ": allowed_chains: invalid chain id "
-                    "`NetXbad': ", 0),
+  const std::string c = error_of(
+      "tezos:\n  {ed25519_0_pkh}:\n    allowed_chains:\n"
+      "      - {mainnet}\n      - NetXbad\n");
+  EXPECT_EQ(c.rfind("signatory.yaml:5: tezos." + pkh +
+                        ": allowed_chains: invalid chain id "
+                        "`NetXbad': ",
+                    0),
             0u)
       << c;
   EXPECT_EQ(error_of("server:\n  authorized_keys:\n    key: value\n"),

@@ -21,21 +21,20 @@ const char* const kValidRequestKinds =
 
 // Reference §3.4 (`list-ops`) plus ballot votes and the consensus kinds we also accept.
 std::string valid_operation_kinds() {
-  Strings names{"activate_account", "attestations_aggregate", "ballot", "dal_entrapment_evidence",
-                "dal_publish_commitment", "delegation", "double_baking_evidence",
-                "double_consensus_operation_evidence", "drain_delegate", "failing_noop",
-                "finalize_unstake", "increase_paid_storage", "origination",
-                "preattestations_aggregate", "proposals", "register_global_constant", "reveal",
-                "seed_nonce_revelation", "set_delegate_parameters", "set_deposits_limit",
-                "signature_prefix", "smart_rollup_add_messages", "smart_rollup_cement",
-                "smart_rollup_execute_outbox_message", "smart_rollup_originate",
-                "smart_rollup_publish", "smart_rollup_recover_bond", "smart_rollup_refute",
-                "smart_rollup_timeout", "stake", "transaction", "transfer_ticket", "unstake",
-                "update_companion_key", "update_consensus_key", "vdf_revelation",
-                "zk_rollup_origination", "zk_rollup_publish", "zk_rollup_update",
-                // accepted besides list-ops
-                "ballot:yay", "ballot:nay", "ballot:pass", "attestation", "attestation_with_dal",
-                "preattestation"};
+  Strings names{
+      "activate_account", "attestations_aggregate", "ballot", "dal_entrapment_evidence",
+      "dal_publish_commitment", "delegation", "double_baking_evidence",
+      "double_consensus_operation_evidence", "drain_delegate", "failing_noop", "finalize_unstake",
+      "increase_paid_storage", "origination", "preattestations_aggregate", "proposals",
+      "register_global_constant", "reveal", "seed_nonce_revelation", "set_delegate_parameters",
+      "set_deposits_limit", "signature_prefix", "smart_rollup_add_messages", "smart_rollup_cement",
+      "smart_rollup_execute_outbox_message", "smart_rollup_originate", "smart_rollup_publish",
+      "smart_rollup_recover_bond", "smart_rollup_refute", "smart_rollup_timeout", "stake",
+      "transaction", "transfer_ticket", "unstake", "update_companion_key", "update_consensus_key",
+      "vdf_revelation", "zk_rollup_origination", "zk_rollup_publish", "zk_rollup_update",
+      // accepted besides list-ops
+      "ballot:yay", "ballot:nay", "ballot:pass", "attestation", "attestation_with_dal",
+      "preattestation"};
   std::sort(names.begin(), names.end());
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -50,8 +49,8 @@ struct Loaded {
 // A config whose only key is `id`, with `body` (indented by 4) as its policy.
 Loaded load(const std::string& body, const std::string& id = "ed25519_0",
             const std::string& server = "") {
-  const std::string text = server + "tezos:\n  " + testdata::test_key(id).public_key_hash + ":\n" +
-                           body;
+  const std::string text =
+      server + "tezos:\n  " + testdata::test_key(id).public_key_hash + ":\n" + body;
   return Loaded{parse_config(text, "signatory.yaml")};
 }
 
@@ -100,6 +99,8 @@ TEST(KeyPolicy, PolicyWithNeitherSyntaxAllowsNothing) {
   EXPECT_FALSE(l.policy().allowed_operations);
   EXPECT_TRUE(l.policy().log_payloads);
   EXPECT_FALSE(l.policy().legacy_syntax);
+  EXPECT_TRUE(has_warning(l.config, at(2) + "no `allow' list: this key may sign nothing"))
+      << warnings_of(l.config);
   // `allow:` left empty counts as absent, like Signatory's nil map.
   EXPECT_TRUE(load("    allow:\n").policy().allowed_requests.empty());
 }
@@ -129,7 +130,7 @@ TEST(KeyPolicy, ListsUnderOtherKindsAreIgnoredWithAWarning) {
   EXPECT_EQ(l.policy().allowed_requests, (Strings{"block"}));
   EXPECT_FALSE(l.policy().allowed_operations);
   EXPECT_TRUE(has_warning(l.config, at(4) + "allow.block: list ignored: only `generic' takes a "
-                                              "list of operation kinds"))
+                                            "list of operation kinds"))
       << warnings_of(l.config);
 }
 
@@ -146,19 +147,19 @@ TEST(KeyPolicy, LegacySyntaxIsNormalisedAndKeptAsWritten) {
   ASSERT_TRUE(p.allowed_operations);
   EXPECT_EQ(*p.allowed_operations,
             (Strings{"attestation", "double_consensus_operation_evidence", "transaction"}));
-  EXPECT_TRUE(has_warning(l.config, at(3) + "allowed_operations: " +
-                                        renamed("preendorsement", "preattestation")));
-  EXPECT_TRUE(has_warning(l.config, at(4) + "allowed_kinds: " +
-                                        renamed("endorsement", "attestation")));
-  EXPECT_TRUE(has_warning(l.config, at(4) + "allowed_kinds: " +
-                                        renamed("double_endorsement_evidence",
-                                                "double_consensus_operation_evidence")));
-  EXPECT_TRUE(has_warning(l.config,
-                          at(2) + "`allowed_operations` and `allowed_kinds` options are "
-                                  "deprecated. Use `allow` instead:\n"
-                                  "allow:\n  block:\n  generic:\n    - attestation\n"
-                                  "    - double_consensus_operation_evidence\n    - transaction\n"
-                                  "  preattestation:\n"))
+  EXPECT_TRUE(has_warning(
+      l.config, at(3) + "allowed_operations: " + renamed("preendorsement", "preattestation")));
+  EXPECT_TRUE(
+      has_warning(l.config, at(4) + "allowed_kinds: " + renamed("endorsement", "attestation")));
+  EXPECT_TRUE(has_warning(
+      l.config, at(4) + "allowed_kinds: " +
+                    renamed("double_endorsement_evidence", "double_consensus_operation_evidence")));
+  EXPECT_TRUE(
+      has_warning(l.config, at(2) + "`allowed_operations` and `allowed_kinds` options are "
+                                    "deprecated. Use `allow` instead:\n"
+                                    "allow:\n  block:\n  generic:\n    - attestation\n"
+                                    "    - double_consensus_operation_evidence\n    - transaction\n"
+                                    "  preattestation:\n"))
       << warnings_of(l.config);
   EXPECT_EQ(l.config.warnings.size(), 4u) << warnings_of(l.config);
 }
@@ -197,13 +198,13 @@ TEST(KeyPolicy, AllowSyntaxNormalisesLegacyNamesToo) {
       "        - double_preattestation_evidence\n"
       "        - double_attestation_evidence\n");
   EXPECT_EQ(l.policy().allowed_requests, (Strings{"attestation", "generic"}));
-  EXPECT_EQ(*l.policy().allowed_operations,
-            (Strings{"ballot", "ballot:nay", "double_consensus_operation_evidence",
-                     "preattestation"}));
+  EXPECT_EQ(
+      *l.policy().allowed_operations,
+      (Strings{"ballot", "ballot:nay", "double_consensus_operation_evidence", "preattestation"}));
   EXPECT_TRUE(has_warning(l.config, at(4) + "allow: " + renamed("endorsement", "attestation")))
       << warnings_of(l.config);
-  EXPECT_TRUE(has_warning(l.config, at(6) + "allow.generic: " +
-                                        renamed("preendorsement", "preattestation")))
+  EXPECT_TRUE(has_warning(l.config,
+                          at(6) + "allow.generic: " + renamed("preendorsement", "preattestation")))
       << warnings_of(l.config);
 }
 
@@ -211,9 +212,9 @@ TEST(KeyPolicy, InvalidRequestKindNamesTheValidOnes) {
   EXPECT_EQ(error_of("    allowed_operations: [generic, foo]\n"),
             at(3) + "allowed_operations: invalid request kind `foo'; valid kinds are " +
                 kValidRequestKinds);
-  EXPECT_EQ(error_of("    allow:\n      block:\n      failing_noop:\n"),
-            at(5) + "allow: invalid request kind `failing_noop'; valid kinds are " +
-                kValidRequestKinds);
+  EXPECT_EQ(
+      error_of("    allow:\n      block:\n      failing_noop:\n"),
+      at(5) + "allow: invalid request kind `failing_noop'; valid kinds are " + kValidRequestKinds);
 }
 
 TEST(KeyPolicy, InvalidOperationKindNamesTheValidOnes) {
@@ -223,8 +224,8 @@ TEST(KeyPolicy, InvalidOperationKindNamesTheValidOnes) {
   EXPECT_EQ(error_of("    allow:\n      generic:\n        - \"ballot:maybe\"\n"),
             at(5) + "allow.generic: invalid operation kind `ballot:maybe'; valid kinds are " +
                 valid_operation_kinds());
-  EXPECT_EQ(error_of("    allow:\n      generic: [\"transaction:x\"]\n").rfind(
-                at(4) + "allow.generic: invalid operation kind `transaction:x'", 0),
+  EXPECT_EQ(error_of("    allow:\n      generic: [\"transaction:x\"]\n")
+                .rfind(at(4) + "allow.generic: invalid operation kind `transaction:x'", 0),
             0u);
   EXPECT_EQ(error_of("    allow:\n      generic: [[transaction]]\n"),
             at(4) + "allow.generic: expected a list of operation kinds, got a sequence");
@@ -233,11 +234,13 @@ TEST(KeyPolicy, InvalidOperationKindNamesTheValidOnes) {
 TEST(KeyPolicy, ProofOfPossessionOnlyForTz4) {
   const Loaded tz1 = load("    allow_proof_of_possession: true\n");
   EXPECT_FALSE(tz1.policy().allow_proof_of_possession);
-  EXPECT_TRUE(has_warning(tz1.config, at(3) + "allow_proof_of_possession: proof of possession is "
-                                              "not supported for " +
-                                              testdata::test_key("ed25519_0").public_key_hash))
+  EXPECT_TRUE(has_warning(tz1.config, at(3) +
+                                          "allow_proof_of_possession: proof of possession is "
+                                          "not supported for " +
+                                          testdata::test_key("ed25519_0").public_key_hash))
       << warnings_of(tz1.config);
-  const Loaded tz4 = load("    allow_proof_of_possession: true\n", "bls12_381_1");
+  const Loaded tz4 =
+      load("    allow:\n      block:\n    allow_proof_of_possession: true\n", "bls12_381_1");
   EXPECT_TRUE(tz4.policy().allow_proof_of_possession);
   EXPECT_TRUE(tz4.config.warnings.empty());
   EXPECT_FALSE(load("    allow_proof_of_possession: false\n", "bls12_381_1")
@@ -254,15 +257,16 @@ TEST(KeyPolicy, ClientRestrictionsWarnWhenNobodyCanMatch) {
                                             "so no client can authenticate: every request for "
                                             "this key will be denied"))
       << warnings_of(l.config);
-  EXPECT_TRUE(has_warning(l.config,
-                          at(4) + "jwt_users: user `carol' is not defined in server.jwt.users"));
+  EXPECT_TRUE(
+      has_warning(l.config, at(4) + "jwt_users: user `carol' is not defined in server.jwt.users"));
   // With the server keys and the user defined: no warning.
-  const std::string server = "server:\n  authorized_keys: " +
-                             testdata::test_key("ed25519_1").public_key +
-                             "\n  jwt:\n    users:\n      carol:\n        password: x\n";
-  const Loaded ok = load("    authorized_keys: " + testdata::test_key("ed25519_1").public_key +
-                             "\n    jwt_users: [carol]\n",
-                         "ed25519_0", server);
+  const std::string server =
+      "server:\n  authorized_keys: " + testdata::test_key("ed25519_1").public_key +
+      "\n  jwt:\n    users:\n      carol:\n        password: x\n";
+  const Loaded ok =
+      load("    allow:\n      block:\n    authorized_keys: " +
+               testdata::test_key("ed25519_1").public_key + "\n    jwt_users: [carol]\n",
+           "ed25519_0", server);
   EXPECT_TRUE(ok.config.warnings.empty()) << warnings_of(ok.config);
   EXPECT_FALSE(load("    authorized_keys:\n").policy().authorized_keys) << "null: no restriction";
 }
@@ -273,13 +277,14 @@ TEST(KeyPolicy, RenderAllowBlock) {
   p.allowed_requests = {"block", "generic"};
   EXPECT_EQ(render_allow_block(p), "allow:\n  block:\n  generic:\n");
   p.allowed_operations = Strings{"reveal", "transaction"};
-  EXPECT_EQ(render_allow_block(p), "allow:\n  block:\n  generic:\n    - reveal\n    - transaction\n");
+  EXPECT_EQ(render_allow_block(p),
+            "allow:\n  block:\n  generic:\n    - reveal\n    - transaction\n");
 }
 
 // The two syntaxes describe the same policy.
 TEST(KeyPolicy, BothSyntaxesGiveTheSameResolvedPolicy) {
-  const Loaded modern = load(
-      "    allow:\n      block:\n      attestation:\n      generic: [reveal, transaction]\n");
+  const Loaded modern =
+      load("    allow:\n      block:\n      attestation:\n      generic: [reveal, transaction]\n");
   const Loaded legacy = load(
       "    allowed_operations: [block, endorsement, generic]\n"
       "    allowed_kinds: [transaction, reveal]\n");

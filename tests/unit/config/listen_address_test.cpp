@@ -39,7 +39,8 @@ TEST(ListenAddress, AcceptedForms) {
 }
 
 TEST(ListenAddress, RefusedForms) {
-  EXPECT_EQ(error_of("localhost"), "invalid address `localhost': missing port (expected host:port)");
+  EXPECT_EQ(error_of("localhost"),
+            "invalid address `localhost': missing port (expected host:port)");
   EXPECT_EQ(error_of(""), "invalid address `': missing port (expected host:port)");
   EXPECT_EQ(error_of("host:"), "invalid address `host:': missing port (expected host:port)");
   EXPECT_EQ(error_of(":65536"), "invalid address `:65536': port out of range (0-65535)");

@@ -52,8 +52,8 @@ SignRequest pack() {
 
 KeyPolicy everything() {
   KeyPolicy p;
-  p.allowed_requests = {"attestation", "attestation_with_dal", "block", "generic", "pack",
-                        "preattestation"};
+  p.allowed_requests = {"attestation", "attestation_with_dal", "block", "generic",
+                        "pack",        "preattestation"};
   p.allowed_operations = Strings{"ballot", "reveal", "transaction"};
   return p;
 }
@@ -83,8 +83,8 @@ TEST(PolicyChain, ConsensusRequestsMustBeOnAnAllowedChain) {
 }
 
 TEST(PolicyChain, NoListMeansAnyChain) {
-  EXPECT_FALSE(evaluate(everything(), consensus(RequestKind::Attestation, chain("sandbox")),
-                        kAnonymous));
+  EXPECT_FALSE(
+      evaluate(everything(), consensus(RequestKind::Attestation, chain("sandbox")), kAnonymous));
 }
 
 TEST(PolicyChain, ChainIsCheckedBeforeClientAndKind) {
@@ -233,8 +233,8 @@ TEST(PolicySyntaxes, AllowAndLegacyDecideAlike) {
     requests.push_back(generic({op}));
     requests.push_back(generic({"transaction", op}));
   }
-  const std::vector<std::optional<tezos::PublicKeyHash>> clients{
-      kAnonymous, pkh_of("ed25519_1"), pkh_of("ed25519_2")};
+  const std::vector<std::optional<tezos::PublicKeyHash>> clients{kAnonymous, pkh_of("ed25519_1"),
+                                                                 pkh_of("ed25519_2")};
   int allowed = 0;
   for (const auto& r : requests) {
     for (const auto& c : clients) {

@@ -1,8 +1,10 @@
-// Tests of the Tezos JSON error body and Go-compatible string escaping (src/server/http_error_body.h).
-// Expected strings are written from Go's encoding/json rules, not produced by our code.
+// Tests of the Tezos JSON error body and Go-compatible string escaping
+// (src/server/http_error_body.h). Expected strings are written from Go's encoding/json rules, not
+// produced by our code.
 #include "server/http_error_body.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace signatory::server {
@@ -27,14 +29,17 @@ TEST(HttpErrorBody, EscapesLikeGo) {
   EXPECT_EQ(go_quoted("\n\r\t\b\f"), "\"\\n\\r\\t\\b\\f\"");
   EXPECT_EQ(go_quoted(std::string("\x01\x1f\x00", 3)), "\"\\u0001\\u001f\\u0000\"");
   EXPECT_EQ(go_quoted("\x7f"), "\"\x7f\"");
-  EXPECT_EQ(go_quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"), "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
-  EXPECT_EQ(go_quoted("a\xe2\x80\xa8" "b\xe2\x80\xa9"), "\"a\\u2028b\\u2029\"");
+  EXPECT_EQ(go_quoted("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"),
+            "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"");
+  EXPECT_EQ(go_quoted("a\xe2\x80\xa8"
+                      "b\xe2\x80\xa9"),
+            "\"a\\u2028b\\u2029\"");
 }
 
 TEST(HttpErrorBody, InvalidUtf8BecomesReplacementCharacter) {
   EXPECT_EQ(go_quoted("\xff"), "\"\\ufffd\"");
-  EXPECT_EQ(go_quoted("a\xc3"), "\"a\\ufffd\"");             // truncated sequence
-  EXPECT_EQ(go_quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");    // overlong '/'
+  EXPECT_EQ(go_quoted("a\xc3"), "\"a\\ufffd\"");                      // truncated sequence
+  EXPECT_EQ(go_quoted("\xc0\xaf"), "\"\\ufffd\\ufffd\"");             // overlong '/'
   EXPECT_EQ(go_quoted("\xed\xa0\x80"), "\"\\ufffd\\ufffd\\ufffd\"");  // surrogate half
   EXPECT_EQ(go_quoted("\xf4\x90\x80\x80"), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");  // > U+10FFFF
 }

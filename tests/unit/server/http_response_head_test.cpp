@@ -1,9 +1,9 @@
 // Tests of response head serialisation (src/server/http_response_head.h).
 #include "server/http_response_head.h"
 
-#include <regex>
-
 #include <gtest/gtest.h>
+
+#include <regex>
 
 namespace signatory::server {
 namespace {
@@ -35,8 +35,8 @@ TEST(HttpResponseHead, ConnectionHeadersAndExtras) {
   HttpResponse r;
   r.status = 409;
   r.content_type = "";
-  r.headers = {{"X-One", "1"}, {"content-length", "999"}, {"Connection", "upgrade"},
-               {"Bad Name", "x"}, {"X-Split", "a\r\nb"}, {"X-Two", "two words"}};
+  r.headers = {{"X-One", "1"},    {"content-length", "999"}, {"Connection", "upgrade"},
+               {"Bad Name", "x"}, {"X-Split", "a\r\nb"},     {"X-Two", "two words"}};
   std::string head = "garbage from last time";
   write_response_head(head, r, 0, ConnectionHeader::Close);
   EXPECT_EQ(without_date(head),

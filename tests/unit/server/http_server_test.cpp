@@ -4,6 +4,7 @@
 #include "server/http_server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -11,17 +12,15 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
 #include "common/error.h"
 
@@ -169,9 +168,12 @@ HttpResponse test_handler(const HttpRequest& request) {
   if (request.path.rfind("/echo", 0) == 0) {
     json query = json::array();
     for (const auto& [k, v] : request.query) query.push_back({k, v});
-    json out = {{"method", request.method}, {"target", request.target},
-                {"path", request.path},     {"query", query},
-                {"body", request.body},     {"remote", request.remote_address},
+    json out = {{"method", request.method},
+                {"target", request.target},
+                {"path", request.path},
+                {"query", query},
+                {"body", request.body},
+                {"remote", request.remote_address},
                 {"x_test", request.header("X-Test")},
                 {"version", request.version}};
     if (auto id = request.query_param("id")) out["id"] = *id;
@@ -212,8 +214,7 @@ HttpResponse test_handler(const HttpRequest& request) {
 
 class HttpServerTest : public ::testing::Test {
  protected:
-  void start(HttpServerOptions options = {}, HttpHandler handler = test_handler,
-             int threads = 4) {
+  void start(HttpServerOptions options = {}, HttpHandler handler = test_handler, int threads = 4) {
     if (options.address.empty()) options.address = "127.0.0.1:0";
     server_ = std::make_unique<HttpServer>(io_, std::move(options), std::move(handler));
     server_->start();
@@ -289,17 +290,16 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
 TEST_F(HttpServerTest, DecodesPathQueryAndHeaders) {
   start();
   Client c(port());
-  auto r = c.request(
-      get("/echo/a%20b%2Fc?x=1&y=hello+world&z=%41%42&&x=2&bad=%zz&semi=a;b&empty=",
-          "x-TEST: some value\r\n"));
+  auto r = c.request(get("/echo/a%20b%2Fc?x=1&y=hello+world&z=%41%42&&x=2&bad=%zz&semi=a;b&empty=",
+                         "x-TEST: some value\r\n"));
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200);
   json j = json::parse(r->body);
   EXPECT_EQ(j["path"], "/echo/a b/c");
   EXPECT_EQ(j["target"], "/echo/a%20b%2Fc?x=1&y=hello+world&z=%41%42&&x=2&bad=%zz&semi=a;b&empty=");
   // Go's url.ParseQuery: pairs with a bad escape or a ';' are dropped, order is kept.
-  json expected = json::array({{"x", "1"}, {"y", "hello world"}, {"z", "AB"}, {"x", "2"},
-                               {"empty", ""}});
+  json expected =
+      json::array({{"x", "1"}, {"y", "hello world"}, {"z", "AB"}, {"x", "2"}, {"empty", ""}});
   EXPECT_EQ(j["query"], expected);
   EXPECT_EQ(j["x_test"], "some value");
 }
@@ -475,8 +475,7 @@ TEST_F(HttpServerTest, MalformedRequestIs400AndClosed) {
     EXPECT_EQ(r->get("connection"), "close");
     json j = json::parse(r->body);
     EXPECT_EQ(j[0]["id"], "failure");
-    EXPECT_EQ(j[0]["msg"].get<std::string>().rfind("malformed HTTP request: ", 0), 0u)
-        << j.dump();
+    EXPECT_EQ(j[0]["msg"].get<std::string>().rfind("malformed HTTP request: ", 0), 0u) << j.dump();
     EXPECT_TRUE(c.closed_by_peer(2000ms));
   }
 }

@@ -35,8 +35,9 @@ TEST(HttpTarget, PathIsPercentDecodedButPlusStays) {
 TEST(HttpTarget, QueryFollowsGoParseQuery) {
   auto p = parse("/x?a=1&&b=two+words&c&=v&d=%zz&e=1;2&f=%41&a=3");
   ASSERT_TRUE(p.ok);
-  EXPECT_EQ(p.query, (HttpQuery{{"a", "1"}, {"b", "two words"}, {"c", ""}, {"", "v"},
-                                {"f", "A"}, {"a", "3"}}));
+  EXPECT_EQ(
+      p.query,
+      (HttpQuery{{"a", "1"}, {"b", "two words"}, {"c", ""}, {"", "v"}, {"f", "A"}, {"a", "3"}}));
   EXPECT_EQ(parse("/x?").query, HttpQuery{});
   EXPECT_EQ(parse("/x?k=v=w").query, (HttpQuery{{"k", "v=w"}}));
 }

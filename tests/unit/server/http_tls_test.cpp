@@ -3,27 +3,26 @@
 // directory; a Boost.Asio TLS client talks to a server on 127.0.0.1:0.
 #include "server/http_tls.h"
 
+#include <gtest/gtest.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
-#include <chrono>
-#include <cstdio>
-#include <filesystem>
-#include <memory>
-#include <string>
-#include <thread>
-
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
-#include <gtest/gtest.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
 
 #include "common/error.h"
 #include "server/http_server.h"
@@ -46,7 +45,9 @@ struct CertDeleter {
 using Key = std::unique_ptr<EVP_PKEY, KeyDeleter>;
 using Cert = std::unique_ptr<X509, CertDeleter>;
 
-Key new_key() { return Key(EVP_EC_gen("P-256")); }
+Key new_key() {
+  return Key(EVP_EC_gen("P-256"));
+}
 
 void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509V3_CTX ctx;
@@ -122,8 +123,8 @@ class HttpTlsTest : public ::testing::Test {
     Key stranger_ca_key = new_key();
     Cert stranger_ca = make_cert("Other CA", stranger_ca_key.get(), nullptr, nullptr, true, 4);
     stranger_key_ = new_key();
-    stranger_cert_ =
-        make_cert("intruder", stranger_key_.get(), stranger_ca.get(), stranger_ca_key.get(), false, 5);
+    stranger_cert_ = make_cert("intruder", stranger_key_.get(), stranger_ca.get(),
+                               stranger_ca_key.get(), false, 5);
     write_pem(dir_ / "ca.pem", ca_.get(), nullptr);
     write_pem(dir_ / "server.pem", server_cert_.get(), nullptr);
     write_pem(dir_ / "server.key", nullptr, server_key_.get());
@@ -179,8 +180,8 @@ class HttpTlsTest : public ::testing::Test {
     }
     ssl::stream<tcp::socket> stream(io, ctx);
     boost::system::error_code ec;
-    stream.next_layer().connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()), ec);
+    stream.next_layer().connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), server_->port()),
+                                ec);
     if (ec) return "";
     stream.handshake(ssl::stream_base::client, ec);
     if (ec) return "";
