@@ -32,8 +32,17 @@ void refuse_unsupported(const config::Config& cfg) {
     throw bad_request("policy_hook: the external policy hook is not supported yet");
 }
 
+// A vault that cannot list now (KMS unreachable, bad credentials) does not stop the server:
+// listing is retried on the first request for an unknown key.
 void log_key_list(signer::Signer& signer) {
-  std::istringstream text(format_key_list(signer.keys(), ListFormat::Legacy));
+  std::vector<signer::KeyEntry> keys;
+  try {
+    keys = signer.keys();
+  } catch (const Error& e) {
+    log::error(std::string("Cannot list the keys now: ") + e.what());
+    return;
+  }
+  std::istringstream text(format_key_list(keys, ListFormat::Legacy));
   std::string line;
   while (std::getline(text, line)) log::info(line);
 }

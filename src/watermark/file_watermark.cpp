@@ -86,9 +86,10 @@ FileWatermark::FileWatermark(const std::string& base_dir, FileWatermarkOptions o
     if (auto contents = read_mark_log(path)) {
       marks = std::move(contents->marks);
       if (contents->torn_at) {
-        log::warn("Watermark log ends with an incomplete record (a write interrupted by a "
-                  "crash); it was never acknowledged and is ignored",
-                  {{"path", path}, {"offset", std::to_string(*contents->torn_at)}});
+        log::warn(
+            "Watermark log ends with an incomplete record (a write interrupted by a "
+            "crash); it was never acknowledged and is ignored",
+            {{"path", path}, {"offset", std::to_string(*contents->torn_at)}});
       }
     } else {
       const std::string v2 = (fs::path(base_dir) / kSignatoryV2DirName).string();
@@ -110,8 +111,7 @@ FileWatermark::FileWatermark(const std::string& base_dir, FileWatermarkOptions o
     }
     log_ = std::make_unique<MarkLog>(path, marks, std::move(options.log));
     for (const auto& [slot, mark] : marks) table_.load(slot, mark);
-    log::debug("Watermark store opened",
-               {{"path", path}, {"marks", std::to_string(marks.size())}});
+    log::debug("Watermark store opened", {{"path", path}, {"marks", std::to_string(marks.size())}});
   } catch (...) {
     ::close(lock_fd_);
     lock_fd_ = -1;
@@ -130,10 +130,16 @@ tezos::Signature FileWatermark::guard(const Slot& slot, std::int32_t level, std:
   return table_.guard(slot, level, round, digest, sign);
 }
 
-std::vector<std::pair<Slot, Mark>> FileWatermark::marks() { return table_.marks(); }
+std::vector<std::pair<Slot, Mark>> FileWatermark::marks() {
+  return table_.marks();
+}
 
-void FileWatermark::raise(const Slot& slot, const Mark& mark) { table_.raise(slot, mark); }
+void FileWatermark::raise(const Slot& slot, const Mark& mark) {
+  table_.raise(slot, mark);
+}
 
-std::string FileWatermark::health() { return log_->health(); }
+std::string FileWatermark::health() {
+  return log_->health();
+}
 
 }  // namespace signatory::watermark

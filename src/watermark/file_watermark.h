@@ -42,6 +42,7 @@ class FileWatermark final : public Watermark {
                          const std::function<tezos::Signature()>& sign) override;
   std::vector<std::pair<Slot, Mark>> marks() override;
   void raise(const Slot& slot, const Mark& mark) override;
+  // Empty when a new mark can be made durable; else why not (see MarkLog::health).
   std::string health() override;
 
  private:

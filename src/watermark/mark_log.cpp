@@ -16,7 +16,9 @@
 namespace signatory::watermark {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 // Result of a system call wrapper: 0 or an errno.
 int injected(const std::shared_ptr<LogFaults>& faults, bool sync) {
@@ -29,8 +31,8 @@ int write_all(int fd, ByteView data, std::uint64_t offset,
   if (int e = injected(faults, false)) return e;
   std::size_t done = 0;
   while (done < data.size()) {
-    ssize_t n = ::pwrite(fd, data.data() + done, data.size() - done,
-                         static_cast<off_t>(offset + done));
+    ssize_t n =
+        ::pwrite(fd, data.data() + done, data.size() - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return errno;
@@ -156,10 +158,11 @@ MarkLog::MarkLog(std::string path, const std::map<Slot, Mark>& marks, MarkLogOpt
   std::lock_guard lock(mutex_);
   try {
     compact_locked();
-  } catch (const Error& e) {
+  } catch (const Error&) {
     if (fd_ >= 0) ::close(fd_);
     fd_ = -1;
-    throw internal_error(std::string(e.what()));
+    throw internal_error("watermark store: cannot create " + path_ + ": " +
+                         (poisoned_.empty() ? last_write_error_ : poisoned_));
   }
 }
 
@@ -192,8 +195,8 @@ void MarkLog::compact_locked() {
   }
 
   auto fail = [&](const std::string& step, int err) {
-    throw unavailable("watermark store: cannot persist mark: " + step + " " + tmp + ": " +
-                      errno_text(err));
+    last_write_error_ = step + " " + tmp + ": " + errno_text(err);
+    throw unavailable("watermark store: cannot persist mark: " + last_write_error_);
   };
   int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0) fail("create", errno);
@@ -225,7 +228,8 @@ void MarkLog::compact_locked() {
 }
 
 std::string MarkLog::identity_problem_locked() const {
-  struct stat open_file {}, named_file {};
+  struct stat open_file {
+  }, named_file{};
   if (fd_ < 0) return "the log file is not open";
   if (::fstat(fd_, &open_file) != 0) return "fstat of " + path_ + ": " + errno_text(errno);
   if (::stat(path_.c_str(), &named_file) != 0) {
@@ -252,8 +256,8 @@ void MarkLog::append(const Slot& slot, const Mark& mark) {
   const LogRecord record = encode_log_record(slot, mark);
   if (int e = write_all(fd_, record, next_offset_, options_.faults)) {
     // Nothing was acknowledged; the next append overwrites whatever reached the file.
-    throw unavailable("watermark store: cannot persist mark: write " + path_ + ": " +
-                      errno_text(e));
+    last_write_error_ = "write " + path_ + ": " + errno_text(e);
+    throw unavailable("watermark store: cannot persist mark: " + last_write_error_);
   }
   if (int e = data_sync(fd_, options_.faults)) {
     poisoned_ = "fdatasync of " + path_ + " failed: " + errno_text(e);
@@ -262,12 +266,14 @@ void MarkLog::append(const Slot& slot, const Mark& mark) {
   }
   next_offset_ += kLogRecordSize;
   marks_[slot] = mark;
+  last_write_error_.clear();
 }
 
 std::string MarkLog::health() const {
   std::lock_guard lock(mutex_);
-  if (!poisoned_.empty()) return "watermark store: " + poisoned_;
-  if (std::string why = identity_problem_locked(); !why.empty()) return "watermark store: " + why;
+  if (!poisoned_.empty()) return poisoned_ + " (restart the signer)";
+  if (std::string why = identity_problem_locked(); !why.empty()) return why;
+  if (!last_write_error_.empty()) return "the last write failed: " + last_write_error_;
   return {};
 }
 

@@ -42,9 +42,9 @@ struct MarkLogOptions {
 };
 
 struct MarkLogContents {
-  std::map<Slot, Mark> marks;              // the highest mark of every slot
-  std::size_t records = 0;                 // valid records read
-  std::optional<std::uint64_t> torn_at;    // offset of an ignored torn last record
+  std::map<Slot, Mark> marks;            // the highest mark of every slot
+  std::size_t records = 0;               // valid records read
+  std::optional<std::uint64_t> torn_at;  // offset of an ignored torn last record
 };
 
 // Reads the log at `path`; std::nullopt if the file does not exist. Throws Error(500) naming
@@ -65,7 +65,8 @@ class MarkLog {
   // "watermark store: cannot persist mark: …" otherwise.
   void append(const Slot& slot, const Mark& mark);
 
-  // Empty when appends can succeed; else why not (failed sync, file removed or replaced).
+  // Empty when appends can succeed; else why not (failed sync, file removed or replaced, the
+  // last write failed), without a "watermark store:" prefix (the caller adds it).
   std::string health() const;
 
   const std::string& path() const { return path_; }
@@ -83,6 +84,7 @@ class MarkLog {
   std::uint64_t end_offset_ = 0;   // file size (zeroed space ends here)
   std::map<Slot, Mark> marks_;     // durable marks, the source of each compaction
   std::string poisoned_;           // why appends are refused, if they are
+  std::string last_write_error_;   // the last append's write failure, until one succeeds
   std::size_t compactions_ = 0;
 };
 

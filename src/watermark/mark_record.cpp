@@ -20,8 +20,8 @@ constexpr std::size_t kSignatureCapacity = 96;
 
 // Byte offsets inside a record.
 constexpr std::size_t kOffType = 0, kOffKind = 1, kOffFlags = 2, kOffForm = 3, kOffChain = 4,
-                      kOffPkh = 8, kOffSigLen = 29, kOffLevel = 32, kOffRound = 36,
-                      kOffDigest = 40, kOffSig = 72, kOffCrc = 172;
+                      kOffPkh = 8, kOffSigLen = 29, kOffLevel = 32, kOffRound = 36, kOffDigest = 40,
+                      kOffSig = 72, kOffCrc = 172;
 
 void put_u32(std::uint8_t* p, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
@@ -34,24 +34,36 @@ std::uint32_t get_u32(const std::uint8_t* p) {
 
 std::uint8_t kind_code(tezos::RequestKind k) {
   switch (k) {
-    case tezos::RequestKind::Attestation: return 1;
-    case tezos::RequestKind::AttestationWithDal: return 2;
-    case tezos::RequestKind::Block: return 3;
-    case tezos::RequestKind::Preattestation: return 4;
-    case tezos::RequestKind::Generic: return 5;
-    case tezos::RequestKind::Pack: return 6;
+    case tezos::RequestKind::Attestation:
+      return 1;
+    case tezos::RequestKind::AttestationWithDal:
+      return 2;
+    case tezos::RequestKind::Block:
+      return 3;
+    case tezos::RequestKind::Preattestation:
+      return 4;
+    case tezos::RequestKind::Generic:
+      return 5;
+    case tezos::RequestKind::Pack:
+      return 6;
   }
   return 0;
 }
 
 tezos::RequestKind kind_of(std::uint8_t code) {
   switch (code) {
-    case 1: return tezos::RequestKind::Attestation;
-    case 2: return tezos::RequestKind::AttestationWithDal;
-    case 3: return tezos::RequestKind::Block;
-    case 4: return tezos::RequestKind::Preattestation;
-    case 5: return tezos::RequestKind::Generic;
-    case 6: return tezos::RequestKind::Pack;
+    case 1:
+      return tezos::RequestKind::Attestation;
+    case 2:
+      return tezos::RequestKind::AttestationWithDal;
+    case 3:
+      return tezos::RequestKind::Block;
+    case 4:
+      return tezos::RequestKind::Preattestation;
+    case 5:
+      return tezos::RequestKind::Generic;
+    case 6:
+      return tezos::RequestKind::Pack;
     default:
       throw internal_error("watermark log record has unknown request kind code " +
                            std::to_string(code));
@@ -60,22 +72,32 @@ tezos::RequestKind kind_of(std::uint8_t code) {
 
 std::uint8_t form_code(tezos::Signature::Form f) {
   switch (f) {
-    case tezos::Signature::Form::Ed25519: return 1;
-    case tezos::Signature::Form::Secp256k1: return 2;
-    case tezos::Signature::Form::P256: return 3;
-    case tezos::Signature::Form::Bls: return 4;
-    case tezos::Signature::Form::Generic: return 5;
+    case tezos::Signature::Form::Ed25519:
+      return 1;
+    case tezos::Signature::Form::Secp256k1:
+      return 2;
+    case tezos::Signature::Form::P256:
+      return 3;
+    case tezos::Signature::Form::Bls:
+      return 4;
+    case tezos::Signature::Form::Generic:
+      return 5;
   }
   return 0;
 }
 
 tezos::Signature::Form form_of(std::uint8_t code) {
   switch (code) {
-    case 1: return tezos::Signature::Form::Ed25519;
-    case 2: return tezos::Signature::Form::Secp256k1;
-    case 3: return tezos::Signature::Form::P256;
-    case 4: return tezos::Signature::Form::Bls;
-    case 5: return tezos::Signature::Form::Generic;
+    case 1:
+      return tezos::Signature::Form::Ed25519;
+    case 2:
+      return tezos::Signature::Form::Secp256k1;
+    case 3:
+      return tezos::Signature::Form::P256;
+    case 4:
+      return tezos::Signature::Form::Bls;
+    case 5:
+      return tezos::Signature::Form::Generic;
     default:
       throw internal_error("watermark log record has unknown signature form code " +
                            std::to_string(code));
@@ -173,8 +195,7 @@ std::pair<Slot, Mark> decode_log_record(ByteView record) {
   if (flags & kFlagSignature) {
     const std::size_t len = r[kOffSigLen];
     if (len > kSignatureCapacity) {
-      throw internal_error("watermark log record has a signature length of " +
-                           std::to_string(len));
+      throw internal_error("watermark log record has a signature length of " + std::to_string(len));
     }
     const tezos::Signature::Form form = form_of(r[kOffForm]);
     try {

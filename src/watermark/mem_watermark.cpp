@@ -11,8 +11,12 @@ tezos::Signature MemWatermark::guard(const Slot& slot, std::int32_t level, std::
   return table_.guard(slot, level, round, digest, sign);
 }
 
-std::vector<std::pair<Slot, Mark>> MemWatermark::marks() { return table_.marks(); }
+std::vector<std::pair<Slot, Mark>> MemWatermark::marks() {
+  return table_.marks();
+}
 
-void MemWatermark::raise(const Slot& slot, const Mark& mark) { table_.raise(slot, mark); }
+void MemWatermark::raise(const Slot& slot, const Mark& mark) {
+  table_.raise(slot, mark);
+}
 
 }  // namespace signatory::watermark

@@ -75,7 +75,9 @@ std::vector<std::pair<Slot, Mark>> parse_signatory_v2_file(const tezos::ChainId&
       const auto kind = tezos::parse_request_kind(kind_text);
       if (!kind || !tezos::is_consensus(*kind)) {
         log::warn("Skipping Signatory watermark of a request kind that is not watermarked",
-                  {{"file", file}, {"pkh", pkh_text}, {"kind", kind_text},
+                  {{"file", file},
+                   {"pkh", pkh_text},
+                   {"kind", kind_text},
                    {"watermarked_kinds", kind_list()}});
         continue;
       }

@@ -135,6 +135,13 @@ class Client {
     return n <= 0;
   }
 
+  // Whether bytes (or EOF) are waiting to be read, without waiting.
+  bool readable() {
+    if (!buffer_.empty()) return true;
+    pollfd p{fd_, POLLIN, 0};
+    return ::poll(&p, 1, 0) > 0;
+  }
+
   void set_head_only(bool v) { head_only_ = v; }
   const std::string& leftover() const { return buffer_; }
   void shutdown_write() { ::shutdown(fd_, SHUT_WR); }
@@ -576,7 +583,7 @@ TEST_F(HttpServerTest, SlowSenderIsClosedAfterReadTimeout) {
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
   HttpServerOptions options;
   options.read_timeout = 5000ms;
-  options.idle_timeout = 300ms;
+  options.idle_timeout = 500ms;
   start(options);
   Client c(port());
   // Requests closer together than the idle timeout keep the connection.
@@ -617,6 +624,44 @@ TEST_F(HttpServerTest, ManyConcurrentConnections) {
   }
   for (auto& t : clients) t.join();
   EXPECT_EQ(ok.load(), kThreads * kRequests);
+}
+
+TEST_F(HttpServerTest, ASlowHandlerDoesNotHoldUpOtherConnections) {
+  start();
+  Client slow(port());
+  ASSERT_TRUE(slow.send(get("/slow")));
+  std::this_thread::sleep_for(50ms);
+  Client fast(port());
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(fast.request(get("/echo")));
+  EXPECT_FALSE(slow.readable());  // served while /slow still sleeps
+  auto r = slow.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, "slow done");
+}
+
+TEST_F(HttpServerTest, ClientsVanishingAtAnyPointDoNotHurtTheServer) {
+  start();
+  {
+    Client c(port());
+    ASSERT_TRUE(c.send("POST /echo HTTP/1.1\r\nContent-Length: 100\r\n\r\nonly part"));
+  }
+  {
+    Client c(port());
+    ASSERT_TRUE(c.send(get("/slow")));  // gone before the answer is written
+  }
+  {
+    Client c(port());
+    ASSERT_TRUE(c.send(get("/echo")));
+    c.shutdown_write();  // half-closed: the answer still arrives
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  std::this_thread::sleep_for(500ms);
+  Client c(port());
+  auto r = c.request(get("/echo"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreRefused) {

@@ -7,7 +7,9 @@
 namespace signatory::watermark {
 namespace {
 
-TEST(Crc32c, CheckValue) { EXPECT_EQ(crc32c(as_view("123456789")), 0xE3069283u); }
+TEST(Crc32c, CheckValue) {
+  EXPECT_EQ(crc32c(as_view("123456789")), 0xE3069283u);
+}
 
 TEST(Crc32c, Rfc3720Patterns) {
   Bytes zeros(32, 0x00), ones(32, 0xFF), up(32), down(32);
@@ -21,7 +23,9 @@ TEST(Crc32c, Rfc3720Patterns) {
   EXPECT_EQ(crc32c(down), 0x113FDB5Cu);
 }
 
-TEST(Crc32c, EmptyInput) { EXPECT_EQ(crc32c(ByteView()), 0u); }
+TEST(Crc32c, EmptyInput) {
+  EXPECT_EQ(crc32c(ByteView()), 0u);
+}
 
 }  // namespace
 }  // namespace signatory::watermark

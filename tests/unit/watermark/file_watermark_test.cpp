@@ -54,11 +54,13 @@ TEST_F(FileWatermarkTest, MarksAndSignaturesSurviveARestart) {
   EXPECT_EQ(store->marks().size(), 2u);
   CountingSigner again{signature(9)};
   // Same bytes after the restart: the very signature given the first time.
-  EXPECT_EQ(store->guard(a.slot(delegate(0)), a.level, a.round, a.digest, again.fn()), signature(1));
+  EXPECT_EQ(store->guard(a.slot(delegate(0)), a.level, a.round, a.digest, again.fn()),
+            signature(1));
   EXPECT_EQ(again.calls, 0);
   const Request other = request("bls_attestation_mainnet");  // same level/round, other bytes
-  EXPECT_EQ(error_of([&] { store->guard(a.slot(delegate(0)), other.level, other.round, other.digest, again.fn()); })
-                .status(),
+  EXPECT_EQ(error_of([&] {
+              store->guard(a.slot(delegate(0)), other.level, other.round, other.digest, again.fn());
+            }).status(),
             409);
   const Request lower_block = request("block_round_1_reproposal");
   EXPECT_EQ(error_of([&] {
@@ -69,7 +71,8 @@ TEST_F(FileWatermarkTest, MarksAndSignaturesSurviveARestart) {
 }
 
 TEST_F(FileWatermarkTest, SurvivesATornLastRecordWithoutGoingLower) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(3));
   {
     auto store = open();
@@ -102,7 +105,8 @@ TEST_F(FileWatermarkTest, SurvivesATornLastRecordWithoutGoingLower) {
 TEST_F(FileWatermarkTest, DamagedLogRefusesToStart) {
   {
     auto store = open();
-    const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+    const Request r0 = request("preattestation_mainnet_r0"),
+                  r1 = request("preattestation_mainnet_r1");
     CountingSigner s{signature(1)};
     store->guard(r0.slot(delegate(0)), r0.level, r0.round, r0.digest, s.fn());
     store->guard(r1.slot(delegate(1)), r1.level, r1.round, r1.digest, s.fn());
@@ -157,7 +161,8 @@ TEST_F(FileWatermarkTest, CreatesAMissingBaseDir) {
 }
 
 TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   auto store = open();
   CountingSigner s0{signature(1)}, s1{signature(2)};
@@ -165,7 +170,8 @@ TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
   const auto before = store->marks();
   faults_->write_errno = ENOSPC;
   std::optional<tezos::Signature> returned;
-  const Error e = error_of([&] { returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); });
+  const Error e =
+      error_of([&] { returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); });
   EXPECT_EQ(e.status(), 503);
   EXPECT_NE(std::string(e.what()).find("watermark store: cannot persist mark"), std::string::npos);
   EXPECT_FALSE(returned);
@@ -176,7 +182,8 @@ TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
 }
 
 TEST_F(FileWatermarkTest, SyncFailureGives503BreaksHealthAndTheStoreStillLoads) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   {
     auto store = open();
@@ -184,16 +191,18 @@ TEST_F(FileWatermarkTest, SyncFailureGives503BreaksHealthAndTheStoreStillLoads) 
     store->guard(slot, r0.level, r0.round, r0.digest, s0.fn());
     faults_->sync_errno = EIO;
     std::optional<tezos::Signature> returned;
-    EXPECT_EQ(error_of([&] { returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); })
-                  .status(),
+    EXPECT_EQ(error_of([&] {
+                returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn());
+              }).status(),
               503);
     EXPECT_FALSE(returned);
     EXPECT_NE(store->health(), "");
     EXPECT_EQ(store->marks()[0].second.round, r0.round);
     faults_->sync_errno = 0;
     // Still refused: a later fdatasync could lie about data lost by the failed one.
-    EXPECT_EQ(error_of([&] { store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); }).status(),
-              503);
+    EXPECT_EQ(
+        error_of([&] { store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); }).status(),
+        503);
     // Identical bytes already acknowledged need no write and are still answered.
     EXPECT_EQ(store->guard(slot, r0.level, r0.round, r0.digest, s1.fn()), signature(1));
   }
@@ -211,8 +220,9 @@ TEST_F(FileWatermarkTest, RemovedLogMakesHealthFailAndRequestsFail) {
   EXPECT_NE(store->health(), "");
   const Request r = request("attestation_mainnet_r0");
   CountingSigner s{signature(1)};
-  EXPECT_EQ(error_of([&] { store->guard(r.slot(delegate(0)), r.level, r.round, r.digest, s.fn()); })
-                .status(),
+  EXPECT_EQ(error_of([&] {
+              store->guard(r.slot(delegate(0)), r.level, r.round, r.digest, s.fn());
+            }).status(),
             503);
 }
 

@@ -41,14 +41,17 @@ class MarkLogTest : public ::testing::Test {
   std::shared_ptr<LogFaults> faults_ = std::make_shared<LogFaults>();
 };
 
-TEST_F(MarkLogTest, MissingFileReadsAsNothing) { EXPECT_FALSE(read_mark_log(path())); }
+TEST_F(MarkLogTest, MissingFileReadsAsNothing) {
+  EXPECT_FALSE(read_mark_log(path()));
+}
 
 TEST_F(MarkLogTest, FreshLogIsHeaderPlusZeroedSpace) {
   MarkLog log(path(), {}, options(8));
   const Bytes data = read_file(path());
   EXPECT_EQ(data.size(), kLogHeaderSize + 8 * kLogRecordSize);
   EXPECT_EQ(check_log_header(data), "");
-  EXPECT_TRUE(std::all_of(data.begin() + kLogHeaderSize, data.end(), [](auto b) { return b == 0; }));
+  EXPECT_TRUE(
+      std::all_of(data.begin() + kLogHeaderSize, data.end(), [](auto b) { return b == 0; }));
   auto contents = read_mark_log(path());
   ASSERT_TRUE(contents);
   EXPECT_TRUE(contents->marks.empty());
@@ -56,7 +59,8 @@ TEST_F(MarkLogTest, FreshLogIsHeaderPlusZeroedSpace) {
 }
 
 TEST_F(MarkLogTest, AppendedMarksAreReadBack) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Request blk = request("block_round_1_reproposal");
   {
     MarkLog log(path(), {}, options());
@@ -79,7 +83,8 @@ TEST_F(MarkLogTest, AppendedMarksAreReadBack) {
 // (cut file) or whatever part of it (zeroed head or tail inside preallocated space), loading
 // succeeds and the slot is exactly at the previous, acknowledged mark.
 TEST_F(MarkLogTest, TornLastRecordAtEveryByteFallsBackToThePreviousMark) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   {
     MarkLog log(path(), {}, options());
@@ -124,7 +129,8 @@ TEST_F(MarkLogTest, TornLastRecordAtEveryByteFallsBackToThePreviousMark) {
 }
 
 TEST_F(MarkLogTest, DamagedRecordInTheMiddleRefusesToLoad) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   {
     MarkLog log(path(), {}, options());
@@ -180,11 +186,13 @@ TEST_F(MarkLogTest, BadHeaderRefusesToLoad) {
 
 TEST_F(MarkLogTest, LaterLowerRecordNeverLowersTheMark) {
   // The writer never appends a lower mark; if a log held one, loading keeps the highest.
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   const LogHeader header = encode_log_header();
   Bytes image(header.begin(), header.end());
-  for (const LogRecord& r : {encode_log_record(slot, mark(r1, 2)), encode_log_record(slot, mark(r0, 1))}) {
+  for (const LogRecord& r :
+       {encode_log_record(slot, mark(r1, 2)), encode_log_record(slot, mark(r0, 1))}) {
     image.insert(image.end(), r.begin(), r.end());
   }
   write_file(path(), image);
@@ -218,7 +226,8 @@ TEST_F(MarkLogTest, CompactionKeepsEveryMarkAndBoundsTheFile) {
 }
 
 TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   MarkLog log(path(), {}, options());
   log.append(slot, mark(r0, 1));
@@ -228,14 +237,17 @@ TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
   EXPECT_NE(std::string(e.what()).find("watermark store: cannot persist mark"), std::string::npos);
   EXPECT_NE(std::string(e.what()).find(std::strerror(ENOSPC)), std::string::npos) << e.what();
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).round, r0.round);
+  EXPECT_NE(log.health().find(std::strerror(ENOSPC)), std::string::npos) << log.health();
   // A failed write is retried by the next append.
   faults_->write_errno = 0;
   EXPECT_NO_THROW(log.append(slot, mark(r1, 2)));
+  EXPECT_EQ(log.health(), "");
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).round, r1.round);
 }
 
 TEST_F(MarkLogTest, FailedSyncPoisonsTheLogUntilRestart) {
-  const Request r0 = request("preattestation_mainnet_r0"), r1 = request("preattestation_mainnet_r1");
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   MarkLog log(path(), {}, options());
   faults_->sync_errno = EIO;
@@ -272,6 +284,7 @@ TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
   next.level++;
   EXPECT_EQ(error_of([&] { log.append(slot, next); }).status(), 503);
   EXPECT_FALSE(fs::exists(path() + ".tmp"));
+  EXPECT_NE(log.health(), "");
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).level, m.level);
   faults_->write_errno = 0;
   EXPECT_NO_THROW(log.append(slot, next));
@@ -284,6 +297,7 @@ TEST_F(MarkLogTest, CreateFailsWithAClearError) {
   const Error e = error_of([&] { MarkLog log(path(), {}, options()); });
   EXPECT_EQ(e.status(), 500);
   EXPECT_NE(std::string(e.what()).find(std::strerror(EIO)), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("cannot create " + path()), std::string::npos) << e.what();
   EXPECT_FALSE(fs::exists(path()));
 }
 

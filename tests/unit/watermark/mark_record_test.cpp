@@ -15,7 +15,8 @@ using namespace testing;
 
 std::uint32_t le32(const LogRecord& r, std::size_t off) {
   return static_cast<std::uint32_t>(r[off]) | static_cast<std::uint32_t>(r[off + 1]) << 8 |
-         static_cast<std::uint32_t>(r[off + 2]) << 16 | static_cast<std::uint32_t>(r[off + 3]) << 24;
+         static_cast<std::uint32_t>(r[off + 2]) << 16 |
+         static_cast<std::uint32_t>(r[off + 3]) << 24;
 }
 
 void reseal(LogRecord& r) {
@@ -57,8 +58,8 @@ TEST(MarkRecord, RoundTripsEveryKindAndForm) {
   const std::pair<F, std::size_t> forms[] = {
       {F::Ed25519, 64}, {F::Secp256k1, 64}, {F::P256, 64}, {F::Generic, 64}, {F::Bls, 96}};
   int n = 0;
-  for (K kind : {K::Attestation, K::AttestationWithDal, K::Block, K::Preattestation, K::Generic,
-                 K::Pack}) {
+  for (K kind :
+       {K::Attestation, K::AttestationWithDal, K::Block, K::Preattestation, K::Generic, K::Pack}) {
     for (const auto& [form, len] : forms) {
       for (std::size_t key = 0; key < 16; key += 4) {  // one key of each curve
         Slot slot{chain("ghostnet"), delegate(key), kind};
@@ -117,15 +118,15 @@ TEST(MarkRecord, ValuesNeverWrittenAreRefused) {
   m.signature = signature(1);
   const LogRecord good = encode_log_record(slot, m);
   for (auto [offset, value] : std::vector<std::pair<std::size_t, std::uint8_t>>{
-           {0, 2},      // record type
-           {1, 0},      // kind code
-           {1, 7},      // kind code
-           {2, 0x07},   // unknown flag
-           {3, 9},      // signature form
-           {8, 4},      // pkh tag
-           {29, 97},    // signature length
-           {29, 10},    // signature length not valid for ed25519
-           {30, 1},     // reserved
+           {0, 2},       // record type
+           {1, 0},       // kind code
+           {1, 7},       // kind code
+           {2, 0x07},    // unknown flag
+           {3, 9},       // signature form
+           {8, 4},       // pkh tag
+           {29, 97},     // signature length
+           {29, 10},     // signature length not valid for ed25519
+           {30, 1},      // reserved
            {170, 1}}) {  // reserved
     LogRecord bad = good;
     bad[offset] = value;

@@ -32,7 +32,9 @@ std::string sandbox_file() {
   return doc.dump(4);
 }
 
-tezos::PublicKeyHash signer() { return tezos::PublicKeyHash::parse(kSigner); }
+tezos::PublicKeyHash signer() {
+  return tezos::PublicKeyHash::parse(kSigner);
+}
 
 class SignatoryV2Import : public ::testing::Test {
  protected:
@@ -81,11 +83,12 @@ TEST_F(SignatoryV2Import, FirstStartOfTheFileBackendImports) {
     EXPECT_EQ(store.guard(att, c3.level, c3.round, c3.digest, again.fn()), signature(0xC3));
     EXPECT_EQ(again.calls, 0);
     // Other bytes at the mark, and anything lower, are refused.
-    EXPECT_EQ(error_of([&] { store.guard(att, c3.level, c3.round, c2.digest, again.fn()); }).status(),
-              409);
-    EXPECT_EQ(error_of([&] { store.guard(pre, c2.level, c2.round - 1, c2.digest, again.fn()); })
-                  .status(),
-              409);
+    EXPECT_EQ(
+        error_of([&] { store.guard(att, c3.level, c3.round, c2.digest, again.fn()); }).status(),
+        409);
+    EXPECT_EQ(
+        error_of([&] { store.guard(pre, c2.level, c2.round - 1, c2.digest, again.fn()); }).status(),
+        409);
     EXPECT_NO_THROW(store.guard(pre, c2.level + 1, 0, c2.digest, again.fn()));
   }
   // The store now exists: Signatory's directory is not read again on later starts.
@@ -120,7 +123,8 @@ TEST_F(SignatoryV2Import, ExplicitImportRaisesButNeverLowers) {
 TEST_F(SignatoryV2Import, SeveralChainsAndKeysAndOptionalFields) {
   // Keys from keys.json (their base58 text must name the same hash as their hex).
   json doc = {{delegate_text(0), {{"block", {{"level", 12180922}}}}},
-              {delegate_text(5), {{"attestation_with_dal", {{"level", 7}, {"round", nullptr}, {"hash", nullptr}}}}}};
+              {delegate_text(5),
+               {{"attestation_with_dal", {{"level", 7}, {"round", nullptr}, {"hash", nullptr}}}}}};
   write_text(v2_ / (chain_name("mainnet") + ".json"), doc.dump(4));
   write_text(v2_ / "notes.txt", "not a chain file");
   write_text(v2_ / "watermark123456", "{ half written temp file");
@@ -165,26 +169,30 @@ TEST_F(SignatoryV2Import, BadContentIsAnErrorNamingFileAndEntry) {
   err(R"({")" + s + R"(": {"block": {"level": 1, "round": 99999999999}}})");
   err(R"({")" + s + R"(": {"block": {"level": 1, "hash": 5}}})");
   // A block hash (B…) is not a payload hash (vh…).
-  const std::string block_hash = consensus_vectors().at("consensus_operations").at(0).at("decoded").at("branch");
+  const std::string block_hash =
+      consensus_vectors().at("consensus_operations").at(0).at("decoded").at("branch");
   EXPECT_NE(err(R"({")" + s + R"(": {"block": {"level": 1, "hash": ")" + block_hash + R"("}}})")
                 .find("hash"),
             std::string::npos);
   err(R"({")" + s + R"(": {"block": 7}})");
   // Extremes that fit are accepted.
-  EXPECT_EQ(parse_signatory_v2_file(c, R"({")" + s + R"(": {"block": {"level": 2147483647, "round": 0}}})", "X.json")
+  EXPECT_EQ(parse_signatory_v2_file(
+                c, R"({")" + s + R"(": {"block": {"level": 2147483647, "round": 0}}})", "X.json")
                 .at(0)
                 .second.level,
             2147483647);
 }
 
 TEST_F(SignatoryV2Import, BadFileNameOrDirectoryIsAnError) {
-  EXPECT_EQ(error_of([&] { read_signatory_v2_dir((base_.path() / "missing").string()); }).status(), 400);
+  EXPECT_EQ(error_of([&] { read_signatory_v2_dir((base_.path() / "missing").string()); }).status(),
+            400);
   write_text(v2_ / "NotAChain.json", "{}");
   const Error e = error_of([&] { read_signatory_v2_dir(v2_.string()); });
   EXPECT_EQ(e.status(), 400);
   EXPECT_NE(std::string(e.what()).find("NotAChain.json"), std::string::npos) << e.what();
   // The same error stops the file backend's first start rather than dropping marks.
-  EXPECT_EQ(error_of([&] { FileWatermark store(base_.str(), small_file_options()); }).status(), 400);
+  EXPECT_EQ(error_of([&] { FileWatermark store(base_.str(), small_file_options()); }).status(),
+            400);
   EXPECT_FALSE(fs::exists(FileWatermark::log_path(base_.str())));
 }
 

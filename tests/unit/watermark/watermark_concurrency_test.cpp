@@ -127,7 +127,8 @@ TEST_P(GuardConcurrency, ManySlotsManyThreadsStayConsistent) {
   for (auto& t : threads) t.join();
   // Same digest per level in both threads of a slot: each level is signed exactly once.
   EXPECT_EQ(signs, kThreads / 2 * kPerThread);
-  for (const auto& [slot, mark] : store().marks()) EXPECT_EQ(mark.level, base.level + kPerThread - 1);
+  for (const auto& [slot, mark] : store().marks())
+    EXPECT_EQ(mark.level, base.level + kPerThread - 1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GuardConcurrency, ::testing::Values("mem", "file"),

@@ -29,8 +29,8 @@ TEST(WatermarkRule, NoMarkSigns) {
 }
 
 TEST(WatermarkRule, LevelAndRoundOrder) {
-  const Request r0 = request("preattestation_mainnet_r0");  // 12180923 round 0
-  const Request r1 = request("preattestation_mainnet_r1");  // 12180923 round 1
+  const Request r0 = request("preattestation_mainnet_r0");       // 12180923 round 0
+  const Request r1 = request("preattestation_mainnet_r1");       // 12180923 round 1
   const Request up = request("attestation_mainnet_slot_65535");  // 12180924 round 2
   ASSERT_EQ(r0.level, r1.level);
   ASSERT_LT(r0.round, r1.round);
@@ -38,7 +38,7 @@ TEST(WatermarkRule, LevelAndRoundOrder) {
   EXPECT_EQ(judge(at_r1, r0.level, r0.round, r0.digest), Verdict::Reject);  // lower round
   EXPECT_EQ(judge(at_r1, up.level, up.round, up.digest), Verdict::Sign);    // higher level
   EXPECT_EQ(judge(at_r1, up.level, 0, up.digest), Verdict::Sign);  // higher level, lower round
-  EXPECT_EQ(judge(mark_of(r0), r1.level, r1.round, r1.digest), Verdict::Sign);  // higher round
+  EXPECT_EQ(judge(mark_of(r0), r1.level, r1.round, r1.digest), Verdict::Sign);    // higher round
   EXPECT_EQ(judge(mark_of(up), r1.level, r1.round, r1.digest), Verdict::Reject);  // lower level
 }
 
@@ -66,7 +66,9 @@ class GuardRules : public ::testing::TestWithParam<std::string> {
   Backend backend_;
 };
 
-TEST_P(GuardRules, BackendName) { EXPECT_EQ(store().backend_name(), GetParam()); }
+TEST_P(GuardRules, BackendName) {
+  EXPECT_EQ(store().backend_name(), GetParam());
+}
 
 TEST_P(GuardRules, FirstRequestSignsAndIsStored) {
   const Request r = request("block_mainnet_12180922_shape");
@@ -89,7 +91,8 @@ TEST_P(GuardRules, HigherLevelSignsLowerLevelIsRejected) {
   CountingSigner a{signature(1)}, b{signature(2)}, c{signature(3)};
   store().guard(slot, first.level, first.round, first.digest, a.fn());
   EXPECT_EQ(store().guard(slot, next.level, next.round, next.digest, b.fn()), signature(2));
-  const Error e = error_of([&] { store().guard(slot, first.level, first.round, first.digest, c.fn()); });
+  const Error e =
+      error_of([&] { store().guard(slot, first.level, first.round, first.digest, c.fn()); });
   EXPECT_EQ(e.status(), 409);
   EXPECT_STREQ(e.what(), "watermark validation failed");
   EXPECT_EQ(c.calls, 0);
@@ -103,7 +106,8 @@ TEST_P(GuardRules, SameLevelRounds) {
   const Slot slot = r0.slot(delegate(1));
   CountingSigner a{signature(1)}, b{signature(2)}, c{signature(3)};
   store().guard(slot, r0.level, r0.round, r0.digest, a.fn());
-  EXPECT_EQ(store().guard(slot, r1.level, r1.round, r1.digest, b.fn()), signature(2));  // higher round
+  EXPECT_EQ(store().guard(slot, r1.level, r1.round, r1.digest, b.fn()),
+            signature(2));  // higher round
   EXPECT_EQ(error_of([&] { store().guard(slot, r0.level, r0.round, r0.digest, c.fn()); }).status(),
             409);  // lower round, even with bytes signed before
   EXPECT_EQ(c.calls, 0);
@@ -127,15 +131,16 @@ TEST_P(GuardRules, OtherBytesAtSameLevelRoundAreRejected) {
   const Slot slot = r.slot(delegate(0));
   CountingSigner a{signature(1)}, b{signature(2)};
   store().guard(slot, r.level, r.round, r.digest, a.fn());
-  const Error e = error_of([&] { store().guard(slot, other.level, other.round, other.digest, b.fn()); });
+  const Error e =
+      error_of([&] { store().guard(slot, other.level, other.round, other.digest, b.fn()); });
   EXPECT_EQ(e.status(), 409);
   EXPECT_STREQ(e.what(), "watermark validation failed");
   EXPECT_EQ(b.calls, 0);
 }
 
 TEST_P(GuardRules, SlotsAreIndependent) {
-  const Request att = request("attestation_mainnet_r0");          // attestation 12180923 r0
-  const Request dal = request("attestation_with_dal_small");      // attestation_with_dal, same
+  const Request att = request("attestation_mainnet_r0");           // attestation 12180923 r0
+  const Request dal = request("attestation_with_dal_small");       // attestation_with_dal, same
   const Request other_chain = request("bls_attestation_round_5");  // ghostnet
   ASSERT_EQ(att.level, dal.level);
   ASSERT_EQ(att.round, dal.round);
@@ -150,8 +155,9 @@ TEST_P(GuardRules, SlotsAreIndependent) {
   EXPECT_EQ(s.calls, 4);
   EXPECT_EQ(store().marks().size(), 4u);
   // The first slot is still where it was.
-  EXPECT_EQ(error_of([&] { store().guard(att.slot(delegate(0)), att.level, att.round, att.digest, s.fn()); })
-                .status(),
+  EXPECT_EQ(error_of([&] {
+              store().guard(att.slot(delegate(0)), att.level, att.round, att.digest, s.fn());
+            }).status(),
             409);
 }
 
@@ -189,11 +195,13 @@ TEST_P(GuardRules, RaiseNeverLowers) {
   ASSERT_EQ(store().marks().size(), 1u);
   EXPECT_EQ(store().marks()[0].second.level, high.level);
   CountingSigner s{signature(1)};
-  EXPECT_EQ(error_of([&] { store().guard(slot, low.level, low.round, low.digest, s.fn()); }).status(),
-            409);
+  EXPECT_EQ(
+      error_of([&] { store().guard(slot, low.level, low.round, low.digest, s.fn()); }).status(),
+      409);
   // A mark without a digest blocks its own level/round too.
-  EXPECT_EQ(error_of([&] { store().guard(slot, high.level, high.round, high.digest, s.fn()); }).status(),
-            409);
+  EXPECT_EQ(
+      error_of([&] { store().guard(slot, high.level, high.round, high.digest, s.fn()); }).status(),
+      409);
   EXPECT_EQ(s.calls, 0);
 }
 
@@ -208,8 +216,9 @@ TEST_P(GuardRules, ImportedDigestWithoutSignatureSignsAgainThenReturnsIt) {
   EXPECT_EQ(again.calls, 0);
   // Other bytes at the imported level/round stay refused.
   const Request c2 = request("preattestation_signatory_C2");
-  EXPECT_EQ(error_of([&] { store().guard(slot, r.level, r.round, c2.digest, again.fn()); }).status(),
-            409);
+  EXPECT_EQ(
+      error_of([&] { store().guard(slot, r.level, r.round, c2.digest, again.fn()); }).status(),
+      409);
 }
 
 TEST_P(GuardRules, RaiseAtEqualLevelRoundKeepsTheStoredMark) {
