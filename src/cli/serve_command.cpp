@@ -12,6 +12,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/base_dir.h"
+#include "server/access_log.h"
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
@@ -69,9 +70,15 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
   server::HttpServerOptions api_options;
   api_options.address = cfg.server.address;
   api_options.body_limit = options.body_limit;
-  server::HttpServer api(io, api_options, server::make_signer_api(signer, &metrics));
+  if (cfg.server.tls)
+    api_options.tls = server::TlsFiles{cfg.server.tls->cert_file, cfg.server.tls->key_file,
+                                       cfg.server.tls->client_ca_file};
+  server::HttpServer api(io, api_options, server::with_access_log(server::make_signer_api(signer, &metrics)));
   server::HttpServerOptions utility_options;
   utility_options.address = cfg.server.utility_address;
+  // The utility server (health checks, scraping) is served over TLS too, without client
+  // certificates.
+  if (api_options.tls) utility_options.tls = server::TlsFiles{api_options.tls->cert_file, api_options.tls->key_file, ""};
   server::HttpServer utility(io, utility_options, server::make_utility_api(signer, metrics, ready));
   api.start();
   utility.start();

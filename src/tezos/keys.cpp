@@ -80,10 +80,6 @@ crypto::SecretBytes take_secret(Bytes& payload, std::size_t offset, std::size_t 
   return out;
 }
 
-[[noreturn]] void bls_unsupported() {
-  throw bad_request(crypto::bls12_381::kUnsupported);
-}
-
 }  // namespace
 
 std::string_view address_prefix(KeyType t) {
@@ -142,8 +138,12 @@ PublicKey::PublicKey(KeyType type, Bytes bytes) : type_(type), bytes_(std::move(
                       std::to_string(bytes_.size()) + " bytes, expected " + std::to_string(want));
   switch (type_) {
     case KeyType::Ed25519:
+      break;
     case KeyType::Bls:
-      break;  // BLS: point check arrives with the BLS implementation
+      if (!crypto::bls12_381::is_valid_public_key(bytes_))
+        throw bad_request(
+            "invalid bls public key: not a compressed point of the BLS12-381 G1 subgroup");
+      break;
     case KeyType::Secp256k1:
     case KeyType::P256:
       if (bytes_[0] != 0x02 && bytes_[0] != 0x03)
@@ -316,10 +316,6 @@ SecretKey SecretKey::parse(std::string_view text) {
   static const Prefix* const candidates[] = {&prefix::edsk_seed, &prefix::edsk_64, &prefix::spsk,
                                              &prefix::p2sk, &prefix::BLsk};
   Decoded d = b58check_decode_any(candidates, text, "secret key");
-  if (d.prefix == &prefix::BLsk) {
-    sodium_memzero(d.payload.data(), d.payload.size());
-    bls_unsupported();
-  }
   if (d.prefix == &prefix::edsk_64) {
     // seed ‖ public key: the public half must be the one the seed gives.
     const Bytes claimed(d.payload.begin() + kSecretLength, d.payload.end());
@@ -339,22 +335,24 @@ SecretKey SecretKey::decrypt(std::string_view text, std::string_view password) {
                                              &prefix::BLesk};
   Decoded d = b58check_decode_any(candidates, text, "encrypted secret key");
   const KeyType t = type_of(d.prefix, [](const TypeForms& f) { return f.esk; });
-  if (t == KeyType::Bls) bls_unsupported();
   return SecretKey(t, crypto::decrypt_secret_key(d.payload, password));
 }
 
 SecretKey SecretKey::generate(KeyType type) {
-  if (type == KeyType::Bls) bls_unsupported();
   crypto::ensure_sodium();
   crypto::SecretBytes secret(kSecretLength);
   // For EC curves a uniformly random 32-byte string is a valid scalar with probability
   // 1 − 2^-32 or better; a bounded retry keeps a broken RNG from looping forever.
   for (int attempt = 0; attempt < 64; ++attempt) {
     randombytes_buf(secret.data(), secret.size());
+    // BLS scalars are little-endian and r < 2^255: clearing the top bit makes ~9 in 10 tries
+    // valid without biasing the accepted ones.
+    if (type == KeyType::Bls) secret.data()[kSecretLength - 1] &= 0x7f;
     const bool ok =
         type == KeyType::Ed25519 ||
         (type == KeyType::Secp256k1 && crypto::secp256k1::is_valid_secret(secret.view())) ||
-        (type == KeyType::P256 && crypto::p256::is_valid_secret(secret.view()));
+        (type == KeyType::P256 && crypto::p256::is_valid_secret(secret.view())) ||
+        (type == KeyType::Bls && crypto::bls12_381::is_valid_secret(secret.view()));
     if (ok) return SecretKey(type, std::move(secret));
   }
   throw internal_error("the random number generator keeps producing invalid scalars");
@@ -387,6 +385,13 @@ Signature SecretKey::sign(ByteView message, int version) const {
     }
   }
   throw internal_error("unknown key type");
+}
+
+Signature SecretKey::prove_possession() const {
+  if (type_ != KeyType::Bls)
+    throw bad_request("proof of possession is only defined for tz4 (BLS12-381) keys");
+  const auto proof = crypto::bls12_381::prove_possession(secret_);
+  return Signature(Signature::Form::Bls, Bytes(proof.begin(), proof.end()));
 }
 
 }  // namespace signatory::tezos

@@ -4,8 +4,8 @@
 //
 // Callers never branch on the curve: `SecretKey::sign` takes the raw message and does what the
 // key type requires (blake2b-256 then Ed25519/ECDSA; BLS over the raw bytes), and
-// `PublicKey::verify` mirrors it. tz4 parses as a type everywhere but signing or verifying with
-// it throws "tz4 (BLS12-381) keys are not supported yet" until BLS lands.
+// `PublicKey::verify` mirrors it (for tz4: the proof-of-possession ciphersuite, see
+// crypto/bls12_381.h).
 //
 // Value types; immutable after construction; safe to share across threads. SecretKey holds its
 // scalar in SecretBytes and is move-only.
@@ -116,6 +116,9 @@ class SecretKey {
 
   // Signs the raw message. `version` is the signing version of the request (only BLS uses it).
   Signature sign(ByteView message, int version = 2) const;
+  // BLS proof of possession (a signature of the 48-byte public key under the POP DST). Throws
+  // Error(400) for key types other than tz4.
+  Signature prove_possession() const;
 
  private:
   SecretKey(KeyType type, crypto::SecretBytes secret);

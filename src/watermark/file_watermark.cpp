@@ -26,20 +26,21 @@ constexpr const char* kLogFileName = "marks.log";
 constexpr const char* kLockFileName = "LOCK";
 
 void make_dir(const std::string& dir, mode_t mode) {
-  if (::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST) {
+  const int e = ::mkdir(dir.c_str(), mode) == 0 ? 0 : errno;
+  if (e == 0 || e == EEXIST) {
     std::error_code ec;
     if (fs::is_directory(dir, ec)) return;
     throw internal_error("watermark store: " + dir + " exists and is not a directory");
   }
-  throw internal_error("watermark store: cannot create directory " + dir + ": " +
-                       std::strerror(errno));
+  throw internal_error("watermark store: cannot create directory " + dir + ": " + std::strerror(e));
 }
 
 int lock_store(const std::string& dir) {
   const std::string path = dir + "/" + kLockFileName;
   int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) {
-    throw internal_error("watermark store: cannot open " + path + ": " + std::strerror(errno));
+    const int e = errno;
+    throw internal_error("watermark store: cannot open " + path + ": " + std::strerror(e));
   }
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int e = errno;

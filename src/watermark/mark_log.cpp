@@ -91,7 +91,8 @@ std::optional<MarkLogContents> read_mark_log(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return std::nullopt;
-    throw internal_error("watermark store: cannot open " + path + ": " + errno_text(errno));
+    const int e = errno;
+    throw internal_error("watermark store: cannot open " + path + ": " + errno_text(e));
   }
   Bytes data;
   std::uint8_t chunk[65536];
@@ -198,8 +199,11 @@ void MarkLog::compact_locked() {
     last_write_error_ = step + " " + tmp + ": " + errno_text(err);
     throw unavailable("watermark store: cannot persist mark: " + last_write_error_);
   };
-  int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) fail("create", errno);
+  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    const int e = errno;
+    fail("create", e);
+  }
   if (int e = write_all(fd, image, 0, options_.faults)) {
     ::close(fd);
     ::unlink(tmp.c_str());
@@ -228,12 +232,16 @@ void MarkLog::compact_locked() {
 }
 
 std::string MarkLog::identity_problem_locked() const {
-  struct stat open_file {
-  }, named_file{};
   if (fd_ < 0) return "the log file is not open";
-  if (::fstat(fd_, &open_file) != 0) return "fstat of " + path_ + ": " + errno_text(errno);
+  struct stat open_file = {};
+  struct stat named_file = {};
+  if (::fstat(fd_, &open_file) != 0) {
+    const int e = errno;
+    return "fstat of " + path_ + ": " + errno_text(e);
+  }
   if (::stat(path_.c_str(), &named_file) != 0) {
-    return path_ + " was removed while the signer was running: " + errno_text(errno);
+    const int e = errno;
+    return path_ + " was removed while the signer was running: " + errno_text(e);
   }
   if (open_file.st_dev != named_file.st_dev || open_file.st_ino != named_file.st_ino) {
     return path_ + " was replaced while the signer was running";

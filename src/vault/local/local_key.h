@@ -3,6 +3,7 @@
 // thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "vault/vault.h"
@@ -16,6 +17,11 @@ class LocalKey : public Key {
   std::string id() const override { return id_; }
   tezos::Signature sign(ByteView message, int version) override {
     return secret_.sign(message, version);
+  }
+  // tz4 keys prove possession of their secret; other key types have no proof.
+  std::optional<tezos::Signature> prove_possession() override {
+    if (secret_.type() != tezos::KeyType::Bls) return std::nullopt;
+    return secret_.prove_possession();
   }
   const tezos::SecretKey& secret() const { return secret_; }
 
