@@ -58,7 +58,7 @@ if(NOT _blst_have)
     endif()
     message(STATUS "blst: fetching @chainsafe/blst@${SIGNATORY_BLST_VERSION} with npm pack")
     execute_process(
-      COMMAND ${SIGNATORY_NPM} pack --silent @chainsafe/blst@${SIGNATORY_BLST_VERSION}
+      COMMAND ${SIGNATORY_NPM} pack --loglevel=error @chainsafe/blst@${SIGNATORY_BLST_VERSION}
       WORKING_DIRECTORY ${_blst_dir}
       RESULT_VARIABLE _blst_rc OUTPUT_VARIABLE _blst_out ERROR_VARIABLE _blst_err
       TIMEOUT 300)

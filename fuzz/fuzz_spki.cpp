@@ -40,7 +40,7 @@ OpenSslKey read_with_openssl(ByteView der) {
   if (EVP_PKEY_is_a(key, "EC") &&
       EVP_PKEY_get_group_name(key, group, sizeof(group), &group_len) == 1 &&
       (std::strcmp(group, "secp256k1") == 0 || std::strcmp(group, "prime256v1") == 0) &&
-      EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUBLIC_KEY, point, sizeof(point), &point_len) == 1) {
+      EVP_PKEY_get_octet_string_param(key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point), &point_len) == 1) {
     out.curve = std::strcmp(group, "secp256k1") == 0 ? crypto::Curve::Secp256k1 : crypto::Curve::P256;
     if (point_len == 65 && point[0] == 0x04) {
       out.compressed[0] = static_cast<std::uint8_t>(0x02 | (point[64] & 1));

@@ -180,7 +180,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   try {
     if (tezos::is_consensus(request.kind)) {
       t0 = Clock::now();
-      watermark::Slot slot{*request.chain_id, pkh, request.kind};
+      watermark::Slot slot{*request.chain_id, pkh, watermark::mark_kind(request.kind)};
       signature = watermark_->guard(slot, request.level, request.round,
                                     crypto::blake2b_256(message), vault_sign);
       if (observer_) observer_->stage("watermark", seconds_since(t0) - vault_seconds);

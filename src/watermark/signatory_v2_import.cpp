@@ -82,7 +82,7 @@ std::vector<std::pair<Slot, Mark>> parse_signatory_v2_file(const tezos::ChainId&
         continue;
       }
       if (!entry.is_object()) throw bad(where, "value is not a JSON object");
-      slot.kind = *kind;
+      slot.kind = mark_kind(*kind);  // attestation_with_dal shares the attestation mark
       Mark mark;
       mark.level = int32_field(entry, "level", true, where);
       mark.round = int32_field(entry, "round", false, where);

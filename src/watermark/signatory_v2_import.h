@@ -8,7 +8,10 @@
 // level, round or hash throws Error(400) naming the file and the entry, so no mark is ever
 // silently dropped. The one exception is a request kind that is not a consensus kind of today
 // (e.g. `endorsement`/`preendorsement`, left by Signatory's v1 migration, which Signatory
-// itself never matches again): it is skipped with a warning. Free functions; thread-safe.
+// itself never matches again): it is skipped with a warning. Kinds are mapped with
+// `mark_kind`, so Signatory's separate `attestation_with_dal` marks land on the `attestation`
+// slot (several marks of one slot: the highest wins when imported). Free functions;
+// thread-safe.
 #pragma once
 
 #include <cstddef>

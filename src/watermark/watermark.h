@@ -25,6 +25,14 @@
 
 namespace signatory::watermark {
 
+// The kind a request's mark is kept under. `attestation` and `attestation_with_dal` share one
+// mark: both are attestations of the same slot, and signing a tag-21 and a tag-23 attestation
+// at the same level and round would be a double attestation (Octez keeps one mark for every
+// 0x13 request; Signatory keeps two, which allows it).
+inline tezos::RequestKind mark_kind(tezos::RequestKind kind) {
+  return kind == tezos::RequestKind::AttestationWithDal ? tezos::RequestKind::Attestation : kind;
+}
+
 struct Slot {
   tezos::ChainId chain;
   tezos::PublicKeyHash pkh;

@@ -139,13 +139,44 @@ TEST_F(SignatoryV2Import, SeveralChainsAndKeysAndOptionalFields) {
       EXPECT_EQ(mark.level, 12180922);
       EXPECT_EQ(mark.round, 0);
     } else {
-      EXPECT_EQ(slot.kind, tezos::RequestKind::AttestationWithDal);
+      // Signatory's attestation_with_dal mark is kept on the attestation slot.
+      EXPECT_EQ(slot.kind, tezos::RequestKind::Attestation);
       EXPECT_EQ(slot.pkh, delegate(5));
       EXPECT_EQ(mark.round, 0);
       EXPECT_FALSE(mark.digest);
     }
   }
   EXPECT_EQ(mainnet, 2);
+}
+
+TEST_F(SignatoryV2Import, AttestationWithDalMergesIntoTheAttestationMark) {
+  json doc = json::parse(sandbox_file());
+  doc[kSigner]["attestation_with_dal"] = {{"level", 35}, {"round", 0}};
+  write_text(v2_ / (chain_name("sandbox") + ".json"), doc.dump(4));
+  const Slot att{chain("sandbox"), signer(), tezos::RequestKind::Attestation};
+  const Request c3 = request("attestation_signatory_C3");  // level 34 round 4
+  {
+    FileWatermark store(base_.str(), small_file_options());
+    int attestation_slots = 0;
+    for (const auto& [slot, mark] : store.marks()) {
+      EXPECT_NE(slot.kind, tezos::RequestKind::AttestationWithDal);
+      if (slot == att) {
+        ++attestation_slots;
+        EXPECT_EQ(mark.level, 35);
+      }
+    }
+    EXPECT_EQ(attestation_slots, 1);
+    CountingSigner s{signature(1)};
+    EXPECT_EQ(error_of([&] { store.guard(att, c3.level, c3.round, c3.digest, s.fn()); }).status(),
+              409);
+  }
+  MemWatermark mem;
+  import_signatory_v2(mem, v2_.string());
+  for (const auto& [slot, mark] : mem.marks()) {
+    if (slot == att) {
+      EXPECT_EQ(mark.level, 35);
+    }
+  }
 }
 
 TEST_F(SignatoryV2Import, BadContentIsAnErrorNamingFileAndEntry) {

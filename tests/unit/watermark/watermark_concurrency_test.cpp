@@ -94,9 +94,9 @@ TEST_P(GuardConcurrency, OtherSlotsProceedWhileOneSlotIsSigning) {
   ASSERT_EQ(busy_signing.get_future().wait_for(20s), std::future_status::ready);
   CountingSigner s{signature(2)};
   EXPECT_EQ(store().guard(r.slot(delegate(1)), r.level, r.round, r.digest, s.fn()), signature(2));
-  Slot dal = r.slot(delegate(0));
-  dal.kind = tezos::RequestKind::AttestationWithDal;
-  EXPECT_EQ(store().guard(dal, r.level, r.round, r.digest, s.fn()), signature(2));
+  Slot pre = r.slot(delegate(0));
+  pre.kind = tezos::RequestKind::Preattestation;
+  EXPECT_EQ(store().guard(pre, r.level, r.round, r.digest, s.fn()), signature(2));
   other_done.set_value();
   EXPECT_EQ(busy.get(), signature(1));
 }

@@ -140,14 +140,14 @@ TEST_P(GuardRules, OtherBytesAtSameLevelRoundAreRejected) {
 
 TEST_P(GuardRules, SlotsAreIndependent) {
   const Request att = request("attestation_mainnet_r0");           // attestation 12180923 r0
-  const Request dal = request("attestation_with_dal_small");       // attestation_with_dal, same
+  const Request pre = request("preattestation_mainnet_r0");        // preattestation, same
   const Request other_chain = request("bls_attestation_round_5");  // ghostnet
-  ASSERT_EQ(att.level, dal.level);
-  ASSERT_EQ(att.round, dal.round);
+  ASSERT_EQ(att.level, pre.level);
+  ASSERT_EQ(att.round, pre.round);
   CountingSigner s{signature(1)};
   store().guard(att.slot(delegate(0)), att.level + 1000, 0, att.digest, s.fn());
   // Lower level, other kind / other delegate / other chain: each its own slot.
-  EXPECT_NO_THROW(store().guard(dal.slot(delegate(0)), dal.level, dal.round, dal.digest, s.fn()));
+  EXPECT_NO_THROW(store().guard(pre.slot(delegate(0)), pre.level, pre.round, pre.digest, s.fn()));
   EXPECT_NO_THROW(store().guard(att.slot(delegate(4)), att.level, att.round, att.digest, s.fn()));
   Slot ghost = att.slot(delegate(0));
   ghost.chain = other_chain.chain;
