@@ -28,7 +28,7 @@ int main(int argc, char** argv) {
 
   auto* generate = app.add_subcommand("generate", "Generate new keys in a vault");
   generate->add_option("--vault,-v", vault_name, "Vault name (as in the config)")->required();
-  generate->add_option("-t,--type", type, "tz1|tz2|tz3|ed25519|secp256k1|p256")->capture_default_str();
+  generate->add_option("-t,--type", type, "tz1|tz2|tz3|tz4|ed25519|secp256k1|p256|bls")->capture_default_str();
   generate->add_option("-n,--num", count, "How many keys")->capture_default_str();
   generate->add_option("--format", format, "Output layout: legacy|current|json")->capture_default_str();
 

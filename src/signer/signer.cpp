@@ -145,6 +145,11 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   std::optional<CachedKey> key = find_key(pkh);
   if (!key) throw not_found("this key not found in any vault");
   fields.push_back({"vault", key->vault_name});
+  // A tz4 key attests in BLS mode (tag 41); a DAL attestation (tag 23) is never one of its own.
+  if (request.kind == tezos::RequestKind::AttestationWithDal &&
+      key->key->public_key().type() == tezos::KeyType::Bls)
+    throw bad_request("a tz4 key does not sign attestation_with_dal (tag 23); tz4 bakers attest "
+                      "with tag 41");
 
   // 8. policy
   t0 = Clock::now();

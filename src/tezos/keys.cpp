@@ -124,8 +124,10 @@ std::string PublicKeyHash::to_base58() const {
 }
 
 Bytes PublicKeyHash::tagged() const {
-  Bytes out{static_cast<std::uint8_t>(type)};
-  out.insert(out.end(), hash.begin(), hash.end());
+  // Sized then filled: GCC 12 at -O2 misreads insert() into a one-byte vector (-Warray-bounds).
+  Bytes out(1 + hash.size());
+  out[0] = static_cast<std::uint8_t>(type);
+  std::copy(hash.begin(), hash.end(), out.begin() + 1);
   return out;
 }
 
@@ -172,8 +174,9 @@ PublicKey PublicKey::from_tagged(ByteView tagged) {
 }
 
 Bytes PublicKey::tagged() const {
-  Bytes out{static_cast<std::uint8_t>(type_)};
-  out.insert(out.end(), bytes_.begin(), bytes_.end());
+  Bytes out(1 + bytes_.size());
+  out[0] = static_cast<std::uint8_t>(type_);
+  std::copy(bytes_.begin(), bytes_.end(), out.begin() + 1);
   return out;
 }
 

@@ -117,6 +117,14 @@ class Tz4Test(ServerCase):
         self.assertEqual(harness.verify_with_taquito(
             [(vec["message_hex"], vec["public_key"], sig)]), [False])
 
+    def test_attestation_with_dal_is_refused_for_tz4(self):
+        # A tag-23 request (made for a tz1 key in the vectors; the bytes do not name the key).
+        vec = vectors().signatures[(TZ1_KEY, "attestation_with_dal")]
+        resp = self.server.sign(vectors().key(NO_POP_KEY)["public_key_hash"], vec["message_hex"])
+        self.assertTezosError(resp, 400, "a tz4 key does not sign attestation_with_dal (tag 23); "
+                                         "tz4 bakers attest with tag 41")
+        self.assertAlive()
+
     def test_signing_version_0_is_refused(self):
         _, resp = self.sign_bls(NO_POP_KEY, GENERIC_KIND, "?version=0")
         self.assertTezosError(resp, 400, "SigningVersion0 is not supported for BLS keys")

@@ -3,6 +3,7 @@
 // signing versions through SecretKey, and refusal of BLpk values that are not G1 points.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -174,8 +175,8 @@ TEST(Tz4Keys, PublicKeysMustBeGroupPoints) {
   for (const Bytes& b : {flag_cleared, infinity}) {
     SCOPED_TRACE(to_hex(b));
     error_of([&] { PublicKey(KeyType::Bls, b); }, 400);
-    Bytes tagged{3};
-    tagged.insert(tagged.end(), b.begin(), b.end());
+    Bytes tagged(1 + b.size(), 3);  // tag 3 (BLS) ‖ the bytes
+    std::copy(b.begin(), b.end(), tagged.begin() + 1);
     error_of([&] { PublicKey::from_tagged(tagged); }, 400);
   }
   EXPECT_NO_THROW(PublicKey(KeyType::Bls, good));
