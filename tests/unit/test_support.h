@@ -9,6 +9,8 @@ namespace signatory::testing {
 
 // Parses ../shared/testdata/<relative> (e.g. "tezos/keys.json").
 nlohmann::json load_vectors(const std::string& relative);
+// testdata/tezos/<file>, parsed once per process and kept (tests are single-threaded).
+const nlohmann::json& tezos_vectors(const std::string& file);
 
 class TempDir {
  public:

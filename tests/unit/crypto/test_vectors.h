@@ -10,19 +10,10 @@
 
 #include "common/bytes.h"
 #include "tezos/base58.h"
+#include "test_support.h"
 
 namespace signatory::testing {
 
-inline const nlohmann::json& tezos_vectors(const std::string& file) {
-  static std::map<std::string, nlohmann::json> cache;
-  auto it = cache.find(file);
-  if (it == cache.end()) {
-    std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + file);
-    if (!in) throw std::runtime_error("cannot open test vectors " + file);
-    it = cache.emplace(file, nlohmann::json::parse(in)).first;
-  }
-  return it->second;
-}
 
 inline Bytes hex_field(const nlohmann::json& rec, const char* field) {
   return from_hex(rec.at(field).get<std::string>());

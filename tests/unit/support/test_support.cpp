@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -18,6 +19,13 @@ nlohmann::json load_vectors(const std::string& relative) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open test vectors " + path);
   return nlohmann::json::parse(in);
+}
+
+const nlohmann::json& tezos_vectors(const std::string& file) {
+  static std::map<std::string, nlohmann::json> cache;
+  auto it = cache.find(file);
+  if (it == cache.end()) it = cache.emplace(file, load_vectors("tezos/" + file)).first;
+  return it->second;
 }
 
 TempDir::TempDir() {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "test_support.h"
 #include "crypto/ecdsa_der.h"
 #include "tezos/keys.h"
 
@@ -18,11 +19,7 @@ namespace {
 
 using nlohmann::json;
 
-json load(const char* file) {
-  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + file);
-  if (!in) throw std::runtime_error(std::string("cannot open ") + file);
-  return json::parse(in);
-}
+const json& load(const char* file) { return testing::tezos_vectors(file); }
 
 const json& sigs() {
   static const json v = load("signatures.json");

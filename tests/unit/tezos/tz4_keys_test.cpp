@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "test_support.h"
 #include "crypto/bls12_381.h"
 #include "tezos/base58.h"
 #include "tezos/keys.h"
@@ -19,11 +20,7 @@ namespace {
 
 using nlohmann::json;
 
-json load(const char* file) {
-  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + file);
-  if (!in) throw std::runtime_error(std::string("cannot open ") + file);
-  return json::parse(in);
-}
+const json& load(const char* file) { return testing::tezos_vectors(file); }
 
 const json& keys_json() {
   static const json v = load("keys.json");
