@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
-#include "server/http_address.h"
+#include "config/listen_address.h"
 #include "server/http_connection.h"
 #include "server/http_error_body.h"
 #include "server/http_response_head.h"
@@ -43,7 +43,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
 
   // Opens, binds and listens; throws Error(500) (see HttpServer::start).
   void open(const std::string& address) {
-    ListenAddress parsed = parse_listen_address(address);  // Error(400) when malformed
+    config::ListenAddress parsed = config::parse_listen_address(address);  // Error(400) when malformed
     boost::system::error_code ec;
     if (parsed.host.empty()) {
       // All interfaces: dual-stack IPv6 when the system has it, IPv4 otherwise.

@@ -70,7 +70,7 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Binds, listens and starts accepting. Throws Error(500, "cannot listen on <address>: <why>")
-  // (port in use, unknown host, …), Error(400) for a malformed address (see http_address.h)
+  // (port in use, unknown host, …), Error(400) for a malformed address (see config/listen_address.h)
   // or unusable TLS files.
   void start();
 
