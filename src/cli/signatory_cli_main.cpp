@@ -1,9 +1,10 @@
-// `signatory-cli`: key listing, import and generation, and the lists of request and operation
-// kinds (reference §6).
+// `signatory-cli`: key listing, import and generation, the lists of request and operation
+// kinds (reference §6), and moving high-water marks (`watermark export|import|set-floor`).
 #include <iostream>
 
 #include "cli/cli_commands.h"
 #include "cli/global_flags.h"
+#include "cli/watermark_commands.h"
 
 using namespace signatory::cli;
 
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
       app.add_subcommand("list-ops", "Print possible operation types inside the `generic` request");
   auto* version = app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
   version->alias("v");
+  WatermarkCommand watermark_cmd(app);
 
   // Global flags are persistent, as in cobra: accepted after the subcommand too.
   for (auto* sub : app.get_subcommands({})) sub->fallthrough();
@@ -58,6 +60,7 @@ int main(int argc, char** argv) {
       return import_keys(flags, vault_name, secret_keys, options, password_opt->count() > 0, password);
     if (generate->parsed())
       return generate_keys(flags, vault_name, type, count, parse_list_format(format));
+    if (watermark_cmd.parsed()) return watermark_cmd.run(flags);
     return 0;
   });
 }
