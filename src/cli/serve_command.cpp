@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -14,6 +15,7 @@
 #include "config/base_dir.h"
 #include "server/access_log.h"
 #include "server/http_server.h"
+#include "server/jwt_auth.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
 #include "server/utility_api.h"
@@ -21,14 +23,11 @@
 namespace signatory::cli {
 namespace {
 
-// Features of the config that this build cannot honour yet. Running without them would be
-// less safe than the operator asked for, so the server refuses to start.
+// Configs the server cannot honour. Running without what they ask for would be less safe than
+// the operator wanted, so the server refuses to start.
 void refuse_unsupported(const config::Config& cfg) {
   if (!cfg.server.jwt_users.empty() && !cfg.server.authorized_keys.empty())
     throw bad_request("cannot use both JWT and static authorized keys");
-  if (!cfg.server.jwt_users.empty())
-    throw bad_request("server.jwt: JWT authentication is not supported yet; remove it or use "
-                      "server.authorized_keys");
   if (cfg.policy_hook)
     throw bad_request("policy_hook: the external policy hook is not supported yet");
 }
@@ -56,12 +55,21 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
   config::prepare_base_dir(cfg.base_dir);
   auto vaults = open_vaults(cfg);
   auto watermark = open_watermark_store(cfg);
+  // JWT credentials are checked (complexity, rotation) before anything listens.
+  std::optional<server::JwtAuthenticator> jwt;
+  if (!cfg.server.jwt_users.empty()) jwt.emplace(cfg.server.jwt_users);
   server::Metrics metrics;
+  metrics.set_build_info({{"branch", SIGNATORY_GIT_BRANCH},
+                          {"checksum", "(unknown)"},
+                          {"path", "signatory"},
+                          {"revision", SIGNATORY_GIT_REVISION},
+                          {"version", SIGNATORY_GIT_REVISION}});
   signer::Signer signer(cfg, std::move(vaults), std::move(watermark), &metrics);
   if (!options.no_list) log_key_list(signer);
   if (!cfg.server.authorized_keys.empty()) {
     std::string list;
-    for (const auto& h : signer.authorized_key_hashes()) list += (list.empty() ? "" : " ") + h.to_base58();
+    for (const auto& h : signer.authorized_key_hashes())
+      list += (list.empty() ? "" : " ") + h.to_base58();
     log::info("Authorized keys: [" + list + "]");
   }
 
@@ -73,12 +81,16 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
   if (cfg.server.tls)
     api_options.tls = server::TlsFiles{cfg.server.tls->cert_file, cfg.server.tls->key_file,
                                        cfg.server.tls->client_ca_file};
-  server::HttpServer api(io, api_options, server::with_access_log(server::make_signer_api(signer, &metrics)));
+  server::HttpServer api(
+      io, api_options,
+      server::with_access_log(server::make_signer_api(signer, &metrics, jwt ? &*jwt : nullptr)));
   server::HttpServerOptions utility_options;
   utility_options.address = cfg.server.utility_address;
   // The utility server (health checks, scraping) is served over TLS too, without client
   // certificates.
-  if (api_options.tls) utility_options.tls = server::TlsFiles{api_options.tls->cert_file, api_options.tls->key_file, ""};
+  if (api_options.tls)
+    utility_options.tls =
+        server::TlsFiles{api_options.tls->cert_file, api_options.tls->key_file, ""};
   server::HttpServer utility(io, utility_options, server::make_utility_api(signer, metrics, ready));
   api.start();
   utility.start();

@@ -2,6 +2,7 @@
 // section of Signatory's schema with its defaults, and validation with file:line errors.
 #include "config/config.h"
 
+#include <openssl/crypto.h>
 #include <sys/stat.h>
 #include <yaml-cpp/depthguard.h>
 
@@ -79,11 +80,19 @@ bool valid_timestamp(const std::string& s) {
   return day <= days && hour <= 23 && minute <= 59 && second <= 59;
 }
 
+// A secret scalar moved into locked memory; the temporary copy is wiped.
+crypto::SecretBytes read_secret(const YamlField& f) {
+  std::string text = f.as_string();
+  crypto::SecretBytes out = crypto::SecretBytes::from_string(text);
+  OPENSSL_cleanse(text.data(), text.size());
+  return out;
+}
+
 JwtCredentials read_credentials(const Entries& entries) {
   JwtCredentials c;
   // Values are secret: errors name the key, never the value.
-  if (const YamlField* p = find_set(entries, "password")) c.password = p->as_string();
-  if (const YamlField* s = find_set(entries, "secret")) c.secret = s->as_string();
+  if (const YamlField* p = find_set(entries, "password")) c.password = read_secret(*p);
+  if (const YamlField* s = find_set(entries, "secret")) c.secret = read_secret(*s);
   if (const YamlField* e = find_set(entries, "jwt_exp")) {
     c.jwt_exp_minutes = static_cast<unsigned>(e->as_uint(0xFFFFFFFFu));
     if (c.jwt_exp_minutes == 0) c.jwt_exp_minutes = 60;  // 0 means the default, as in Signatory

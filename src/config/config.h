@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "crypto/secret_bytes.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
 
@@ -43,17 +44,21 @@ struct KeyPolicy {
   std::vector<std::string> legacy_allowed_kinds;
 };
 
+// One user's login password and token-signing secret (HMAC key). Both are secrets: held in
+// wiped, locked memory and never logged or put in a message. Complexity is checked when the
+// server starts (server/jwt_auth.h), not here, so that `signatory-cli` still loads a config
+// whose credentials the server would refuse.
 struct JwtCredentials {
-  std::string password;  // secret: never log
-  std::string secret;    // secret: never log
-  unsigned jwt_exp_minutes = 60;
+  crypto::SecretBytes password;
+  crypto::SecretBytes secret;
+  unsigned jwt_exp_minutes = 60;  // token lifetime; `jwt_exp` 0 or absent means 60
 };
 
 struct JwtUser {
   std::string name;
   JwtCredentials current;
-  std::optional<JwtCredentials> new_data;
-  std::string old_cred_exp;  // "YYYY-MM-DD hh:mm:ss" UTC, may be empty
+  std::optional<JwtCredentials> new_data;  // rotation target
+  std::string old_cred_exp;  // "YYYY-MM-DD hh:mm:ss" UTC, may be empty: when new_data takes over
 };
 
 struct TlsConfig {

@@ -9,6 +9,7 @@
 // once per timeout period), not per read or write.
 #include "server/http_connection.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -174,6 +175,8 @@ class Connection final : public HttpConnectionBase,
   void on_start() {
     beast::error_code ec;
     socket().set_option(tcp::no_delay(true), ec);
+    // Synchronous writes (write_response) must never block an io thread.
+    if constexpr (!kTls) socket().non_blocking(true, ec);
     auto endpoint = socket().remote_endpoint(ec);
     if (ec) {  // the peer is already gone
       close();
@@ -203,6 +206,7 @@ class Connection final : public HttpConnectionBase,
       PeerCertificate peer = peer_certificate(stream_.native_handle());
       request_.client_cert_subject = std::move(peer.subject);
       request_.client_cert_fingerprint = std::move(peer.fingerprint);
+      request_.client_cert_names = std::move(peer.names);
     }
     start_request();
   }
@@ -356,6 +360,30 @@ class Connection final : public HttpConnectionBase,
     set_deadline(Clock::now() + options().write_timeout);
     std::array<net::const_buffer, 2> buffers{
         net::buffer(head_), send_body ? net::buffer(response_.body) : net::const_buffer()};
+    if constexpr (!kTls) {
+      // A response nearly always fits in the socket's send buffer: send it now (the socket is
+      // non-blocking, see on_start) and go on with the next request, instead of completing an
+      // async_write on another turn of the io threads (a scheduler hand-off per request). Only
+      // when nothing is buffered, so that pipelined requests do not recurse.
+      if (buffer_.size() == 0) {
+        beast::error_code ec;
+        std::size_t sent = socket().write_some(buffers, ec);
+        if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+          close();
+          return;
+        }
+        if (ec) sent = 0;
+        if (sent == buffers[0].size() + buffers[1].size()) {
+          on_write({});
+          return;
+        }
+        for (auto& b : buffers) {  // skip what was sent; async_write sends the rest
+          const std::size_t k = std::min(sent, b.size());
+          b += k;
+          sent -= k;
+        }
+      }
+    }
     net::async_write(stream_, buffers,
                      [self = self()](beast::error_code ec, std::size_t) { self->on_write(ec); });
   }

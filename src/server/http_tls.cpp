@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include "common/bytes.h"
 #include "common/error.h"
@@ -19,6 +20,39 @@ namespace ssl = boost::asio::ssl;
                        const boost::system::error_code& ec) {
   std::string reason = ec.message();
   throw bad_request("TLS: cannot load " + what + " from \"" + file + "\": " + reason);
+}
+
+std::string asn1_text(const ASN1_STRING* s) {
+  if (s == nullptr) return {};
+  unsigned char* utf8 = nullptr;
+  int len = ASN1_STRING_to_UTF8(&utf8, s);
+  if (len < 0 || utf8 == nullptr) return {};
+  std::string out(reinterpret_cast<const char*>(utf8), static_cast<std::size_t>(len));
+  OPENSSL_free(utf8);
+  // A name with an embedded NUL is not a name (it could hide a suffix).
+  return out.find('\0') == std::string::npos ? out : std::string();
+}
+
+std::vector<std::string> certificate_names(X509* cert) {
+  std::vector<std::string> names;
+  X509_NAME* subject = X509_get_subject_name(cert);
+  for (int i = -1; (i = X509_NAME_get_index_by_NID(subject, NID_commonName, i)) >= 0;) {
+    std::string cn = asn1_text(X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, i)));
+    if (!cn.empty()) names.push_back(std::move(cn));
+  }
+  auto* sans = static_cast<GENERAL_NAMES*>(
+      X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (sans != nullptr) {
+    for (int i = 0; i < sk_GENERAL_NAME_num(sans); ++i) {
+      const GENERAL_NAME* n = sk_GENERAL_NAME_value(sans, i);
+      std::string text;
+      if (n->type == GEN_DNS) text = asn1_text(n->d.dNSName);
+      if (n->type == GEN_URI) text = asn1_text(n->d.uniformResourceIdentifier);
+      if (!text.empty()) names.push_back(std::move(text));
+    }
+    GENERAL_NAMES_free(sans);
+  }
+  return names;
 }
 
 }  // namespace
@@ -68,6 +102,7 @@ PeerCertificate peer_certificate(SSL* ssl) {
     }
     BIO_free(bio);
   }
+  if (SSL_get_verify_result(ssl) == X509_V_OK) out.names = certificate_names(cert);
   X509_free(cert);
   ERR_clear_error();
   return out;

@@ -9,6 +9,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 typedef struct ssl_st SSL;
 
@@ -27,6 +28,9 @@ std::shared_ptr<boost::asio::ssl::context> make_tls_server_context(const TlsFile
 struct PeerCertificate {
   std::string subject;      // RFC 2253, e.g. "CN=baker,O=Example"
   std::string fingerprint;  // lowercase hex SHA-256 of the DER certificate
+  // The identities the certificate names: subject commonName(s), then DNS and URI subject
+  // alternative names, in certificate order. Only filled when the chain verified.
+  std::vector<std::string> names;
 };
 
 // The client certificate of an established TLS session; empty fields when there is none.

@@ -31,6 +31,8 @@ struct HttpRequest {
   // TLS only (empty on plain HTTP, or when the client sent no certificate):
   std::string client_cert_subject;      // RFC 2253, e.g. "CN=baker,O=Example"
   std::string client_cert_fingerprint;  // lowercase hex SHA-256 of the certificate's DER
+  // Subject CN(s), then DNS and URI subject alternative names of the verified certificate.
+  std::vector<std::string> client_cert_names;
 
   // Value of the first header with this name (case-insensitive), "" if absent.
   std::string header(std::string_view name) const;

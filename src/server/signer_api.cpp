@@ -3,6 +3,8 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <variant>
 
 #include "common/error.h"
 #include "common/log.h"
@@ -28,7 +30,9 @@ HttpResponse plain(int status, std::string body) {
   return r;
 }
 
-HttpResponse error_response(const Error& e) { return json_response(e.status(), http_error_body(e.what())); }
+HttpResponse error_response(const Error& e) {
+  return json_response(e.status(), http_error_body(e.what()));
+}
 
 int parse_version(const HttpRequest& request) {
   auto v = request.query_param("version");
@@ -37,10 +41,12 @@ int parse_version(const HttpRequest& request) {
   return 2;
 }
 
-signer::Client client_of(const HttpRequest& request) {
+signer::Client client_of(const HttpRequest& request, std::optional<std::string> jwt_user) {
   signer::Client client;
   client.address = request.remote_address;
   client.authentication = request.query_param("authentication");
+  client.jwt_user = std::move(jwt_user);
+  client.certificate_names = request.client_cert_names;
   return client;
 }
 
@@ -52,20 +58,21 @@ std::optional<std::string_view> single_segment(std::string_view path, std::strin
   return rest;
 }
 
-HttpResponse method_not_allowed() { return plain(405, ""); }
+HttpResponse method_not_allowed() {
+  return plain(405, "");
+}
 
 // POST /keys/{pkh}, counted in sign_handler_* metrics whatever its outcome.
 HttpResponse sign(signer::Signer& signer, Metrics* metrics, const HttpRequest& request,
-                  std::string_view pkh_text) {
+                  std::string_view pkh_text, const signer::Client& client) {
   auto start = std::chrono::steady_clock::now();
   std::string address = "unknown";
   HttpResponse response;
-  if (metrics) metrics->in_flight(1);
   try {
     tezos::PublicKeyHash pkh = tezos::PublicKeyHash::parse(pkh_text);
     address = pkh.to_base58();
     Bytes message = parse_sign_body(request.body);
-    tezos::Signature sig = signer.sign(pkh, message, parse_version(request), client_of(request));
+    tezos::Signature sig = signer.sign(pkh, message, parse_version(request), client);
     response = json_response(200, json_object("signature", sig.to_base58()));
   } catch (const Error& e) {
     response = error_response(e);
@@ -74,8 +81,8 @@ HttpResponse sign(signer::Signer& signer, Metrics* metrics, const HttpRequest& r
     response = json_response(500, http_error_body(std::string("internal error: ") + e.what()));
   }
   if (metrics) {
-    metrics->in_flight(-1);
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     metrics->sign_handler(address, response.status, ms);
   }
   return response;
@@ -100,7 +107,8 @@ Bytes parse_sign_body(std::string_view body) {
   }
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
   if (doc.is_discarded()) {
-    if (b == std::string_view::npos) throw bad_request("invalid request body: empty body, expected a JSON string of hex");
+    if (b == std::string_view::npos)
+      throw bad_request("invalid request body: empty body, expected a JSON string of hex");
     throw bad_request("invalid request body: not valid JSON, expected a JSON string of hex");
   }
   if (!doc.is_string())
@@ -109,20 +117,74 @@ Bytes parse_sign_body(std::string_view body) {
   return from_hex(doc.get<std::string>());
 }
 
-HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics) {
-  return [&signer, metrics](const HttpRequest& request) -> HttpResponse {
+namespace {
+
+enum class Route { Sign, PublicKey, AuthorizedKeys, ProvePossession, Login };
+
+// The route of a request, or the answer when there is none (404, 405).
+std::variant<Route, HttpResponse> route_of(const HttpRequest& request, bool jwt) {
+  const std::string& path = request.path;
+  const std::string& method = request.method;
+  if (single_segment(path, "/keys/")) {
+    if (method == "POST") return Route::Sign;
+    if (method == "GET") return Route::PublicKey;
+    return method_not_allowed();
+  }
+  if (path == "/authorized_keys")
+    return method == "GET" ? std::variant<Route, HttpResponse>(Route::AuthorizedKeys)
+                           : method_not_allowed();
+  if (single_segment(path, "/bls_prove_possession/"))
+    return method == "GET" ? std::variant<Route, HttpResponse>(Route::ProvePossession)
+                           : method_not_allowed();
+  if (jwt && path == "/login")
+    return method == "POST" ? std::variant<Route, HttpResponse>(Route::Login)
+                            : method_not_allowed();
+  return plain(404, "404 page not found\n");
+}
+
+// POST /login: 201 with the raw token, or 401 with Signatory's plain text.
+HttpResponse login(const JwtAuthenticator& jwt, Metrics* metrics, const HttpRequest& request) {
+  std::string user = request.header("username");
+  try {
+    return plain(201, jwt.login(user, request.header("password")));
+  } catch (const JwtError& e) {
+    log::warn(std::string("JWT: login refused: ") + e.what(),
+              {{"user", user}, {"client", request.remote_address}});
+    if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
+    return plain(401, e.what());
+  }
+}
+
+HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt,
+                      const HttpRequest& request) {
+  auto route = route_of(request, jwt != nullptr);
+  if (auto* answer = std::get_if<HttpResponse>(&route)) return std::move(*answer);
+  Route r = std::get<Route>(route);
+  if (r == Route::Login) return login(*jwt, metrics, request);
+
+  std::optional<std::string> jwt_user;
+  if (jwt) {
     try {
-      const std::string& path = request.path;
-      if (auto pkh_text = single_segment(path, "/keys/")) {
-        if (request.method == "POST") return sign(signer, metrics, request, *pkh_text);
-        if (request.method == "GET") {
-          tezos::PublicKeyHash pkh = tezos::PublicKeyHash::parse(*pkh_text);
-          return json_response(200, json_object("public_key", signer.public_key(pkh).to_base58()));
-        }
-        return method_not_allowed();
+      jwt_user = jwt->authenticate(request.header("Authorization"), request.header("username"));
+    } catch (const JwtError& e) {
+      log::warn(std::string("JWT: request refused: ") + e.what(),
+                {{"client", request.remote_address}, {"path", request.path}});
+      if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
+      return plain(401, e.what());
+    }
+  }
+  signer::Client client = client_of(request, std::move(jwt_user));
+
+  try {
+    switch (r) {
+      case Route::Sign:
+        return sign(signer, metrics, request, *single_segment(request.path, "/keys/"), client);
+      case Route::PublicKey: {
+        tezos::PublicKeyHash pkh =
+            tezos::PublicKeyHash::parse(*single_segment(request.path, "/keys/"));
+        return json_response(200, json_object("public_key", signer.public_key(pkh).to_base58()));
       }
-      if (path == "/authorized_keys") {
-        if (request.method != "GET") return method_not_allowed();
+      case Route::AuthorizedKeys: {
         auto hashes = signer.authorized_key_hashes();
         if (hashes.empty()) return json_response(200, "{}\n");
         std::string body = R"({"authorized_keys":[)";
@@ -132,15 +194,34 @@ HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics) {
         }
         return json_response(200, body + "]}\n");
       }
-      if (auto pkh_text = single_segment(path, "/bls_prove_possession/")) {
-        if (request.method != "GET") return method_not_allowed();
-        tezos::PublicKeyHash pkh = tezos::PublicKeyHash::parse(*pkh_text);
-        tezos::Signature proof = signer.prove_possession(pkh, client_of(request));
+      case Route::ProvePossession: {
+        tezos::PublicKeyHash pkh =
+            tezos::PublicKeyHash::parse(*single_segment(request.path, "/bls_prove_possession/"));
+        tezos::Signature proof = signer.prove_possession(pkh, client);
         return json_response(200, json_object("bls_prove_possession", proof.to_base58()));
       }
-      return plain(404, "404 page not found\n");
-    } catch (const Error& e) {
-      return error_response(e);
+      case Route::Login:
+        break;
+    }
+  } catch (const Error& e) {
+    return error_response(e);
+  }
+  return plain(404, "404 page not found\n");
+}
+
+}  // namespace
+
+HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt) {
+  return [&signer, metrics, jwt](const HttpRequest& request) -> HttpResponse {
+    if (!metrics) return dispatch(signer, metrics, jwt, request);
+    metrics->in_flight(1);
+    try {
+      HttpResponse response = dispatch(signer, metrics, jwt, request);
+      metrics->in_flight(-1);
+      return response;
+    } catch (...) {
+      metrics->in_flight(-1);
+      throw;
     }
   };
 }

@@ -3,21 +3,27 @@
 //   POST /keys/{pkh}  "03ab…"         → {"signature":"edsig…"}   (?version=, ?authentication=)
 //   GET  /authorized_keys             → {} or {"authorized_keys":["tz1…",…]}
 //   GET  /bls_prove_possession/{pkh}  → {"bls_prove_possession":"BLsig…"}
+//   POST /login                       → 201 <token> (only with JWT users, see jwt_auth.h)
 // Errors are the Tezos JSON error body with the status of the failing stage; unknown routes are
 // 404 (`404 page not found`) and known routes with another method 405, as gorilla/mux answers.
+// With JWT users every other known route first needs a valid token (401 and Signatory's plain
+// text otherwise); the token's user goes to the Signer as the client's `jwt_user`. The names
+// of a verified TLS client certificate go to the Signer as the client's certificate names.
 // The handler is stateless apart from the Signer and may run on many threads at once.
 #pragma once
 
 #include <string>
 
 #include "server/http_server.h"
+#include "server/jwt_auth.h"
 #include "server/metrics.h"
 #include "signer/signer.h"
 
 namespace signatory::server {
 
-// `metrics` may be null.
-HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics);
+// `metrics` and `jwt` may be null (no JWT: /login is 404 and no token is asked for).
+HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
+                            const JwtAuthenticator* jwt = nullptr);
 
 HttpResponse json_response(int status, std::string body);
 

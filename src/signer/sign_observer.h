@@ -21,6 +21,10 @@ class SignObserver {
   virtual void watermark_rejected(const tezos::PublicKeyHash&, const tezos::SignRequest&) {}
   virtual void vault_error(const std::string& /*vault*/, int /*status*/,
                            const tezos::SignRequest&) {}
+  // Client authentication refused a request: `status` is the HTTP status answered, `method`
+  // `authentication` (authorized-key signature), `authorized_keys` or `jwt`.
+  virtual void authentication_failed(int /*status*/, const std::string& /*method*/,
+                                     const std::string& /*client_ip*/) {}
   // A stage finished, for the per-stage latency histogram: decode, policy, watermark, vault.
   virtual void stage(const char* /*name*/, double /*seconds*/) {}
 };

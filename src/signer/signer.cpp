@@ -61,38 +61,71 @@ void check_jwt_user(const config::KeyPolicy& policy, const tezos::PublicKeyHash&
 
 Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
                std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer)
-    : config_(config), vaults_(std::move(vaults)), watermark_(std::move(watermark)),
+    : config_(config),
+      vaults_(std::move(vaults)),
+      watermark_(std::move(watermark)),
       observer_(observer) {}
 
-std::vector<KeyEntry> Signer::list_all() {
+std::vector<KeyEntry> Signer::list_all(bool strict) {
   std::lock_guard lock(listing_mutex_);
   std::vector<KeyEntry> entries;
   std::map<tezos::PublicKeyHash, CachedKey> fresh;
+  std::vector<ListingError> errors;
   for (const auto& nv : vaults_) {
-    std::vector<std::shared_ptr<vault::Key>> keys = nv.vault->list();
+    std::vector<std::shared_ptr<vault::Key>> keys;
+    try {
+      keys = nv.vault->list();
+    } catch (const Error& e) {
+      log::error(std::string("Error listing keys: ") + e.what(),
+                 {{"vault", nv.vault->name()}, {"vault_name", nv.config_name}});
+      errors.push_back({nv.config_name, e});
+      continue;
+    }
     if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
     for (auto& key : keys) {
       tezos::PublicKeyHash pkh = key->public_key().hash();
       entries.push_back({key, nv.vault->name(), nv.config_name, config_.policy_for(pkh)});
-      fresh.emplace(pkh, CachedKey{key, nv.vault->name()});  // the first vault wins
+      fresh.emplace(pkh, CachedKey{key, nv.vault->name(), nv.config_name});  // first vault wins
     }
   }
-  std::unique_lock cache_lock(cache_mutex_);
-  cache_ = std::move(fresh);
+  {
+    std::unique_lock cache_lock(cache_mutex_);
+    // A vault that could not list now keeps the keys it had: a KMS outage must not make
+    // known keys unknown.
+    for (const auto& failed : errors)
+      for (const auto& [pkh, cached] : cache_)
+        if (cached.vault_config_name == failed.vault_config_name) fresh.emplace(pkh, cached);
+    cache_ = std::move(fresh);
+    listing_errors_ = errors;
+  }
+  if (strict && !errors.empty()) throw errors.front().error;
   return entries;
 }
 
-std::vector<KeyEntry> Signer::keys() { return list_all(); }
+std::vector<KeyEntry> Signer::keys() {
+  return list_all(true);
+}
 
 std::optional<Signer::CachedKey> Signer::find_key(const tezos::PublicKeyHash& pkh) {
   {
     std::shared_lock lock(cache_mutex_);
     if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
   }
-  list_all();
+  list_all(false);
   std::shared_lock lock(cache_mutex_);
   if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
+  // Not found: when a vault could not be listed, that is the answer (it may hold the key).
+  if (!listing_errors_.empty()) throw listing_errors_.front().error;
   return std::nullopt;
+}
+
+std::string Signer::listing_problem() {
+  std::shared_lock lock(cache_mutex_);
+  std::string out;
+  for (const auto& failed : listing_errors_)
+    out += (out.empty() ? "" : "; ") +
+           ("vault `" + failed.vault_config_name + "': " + failed.error.what());
+  return out;
 }
 
 std::vector<tezos::PublicKeyHash> Signer::authorized_key_hashes() const {
@@ -106,14 +139,32 @@ std::optional<tezos::PublicKeyHash> Signer::authenticate(const tezos::PublicKeyH
                                                          const Client& client) const {
   const auto& authorized = config_.server.authorized_keys;
   if (authorized.empty()) return std::nullopt;
-  if (!client.authentication || client.authentication->empty())
-    throw Error(401, "missing authentication signature field");
-  tezos::Signature sig = tezos::Signature::parse(*client.authentication);  // 400 on bad text
+  auto refuse = [&](const Error& e) -> Error {
+    log::warn(std::string("Client authentication failed: ") + e.what(),
+              {{"pkh", pkh.to_base58()}, {"client", client.address}});
+    if (observer_) observer_->authentication_failed(e.status(), "authentication", client.address);
+    return e;
+  };
+  if (!client.authentication || client.authentication->empty()) {
+    // A verified client certificate naming an authorized key stands in for the signature.
+    for (const auto& key : authorized) {
+      std::string hash = key.hash().to_base58();
+      for (const auto& name : client.certificate_names)
+        if (name == hash) return key.hash();
+    }
+    throw refuse(Error(401, "missing authentication signature field"));
+  }
+  tezos::Signature sig;
+  try {
+    sig = tezos::Signature::parse(*client.authentication);
+  } catch (const Error& e) {
+    throw refuse(Error(400, e.what()));
+  }
   Bytes signed_bytes = authentication_bytes(pkh, message);
   for (const auto& key : authorized) {
     if (key.verify(signed_bytes, sig)) return key.hash();
   }
-  throw forbidden("invalid authentication signature");
+  throw refuse(forbidden("invalid authentication signature"));
 }
 
 tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message, int version,
@@ -131,7 +182,8 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   tezos::SignRequest request = tezos::decode_sign_request(message, version);
   if (observer_) observer_->stage("decode", seconds_since(t0));
 
-  log::Fields fields{{"pkh", pkh_text}, {"request", std::string(tezos::request_kind_name(request.kind))},
+  log::Fields fields{{"pkh", pkh_text},
+                     {"request", std::string(tezos::request_kind_name(request.kind))},
                      {"ops", ops_field(request)}};
   if (client_pkh) fields.push_back({"client_pkh", client_pkh->to_base58()});
   if (request.chain_id) {
@@ -148,8 +200,9 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   // A tz4 key attests in BLS mode (tag 41); a DAL attestation (tag 23) is never one of its own.
   if (request.kind == tezos::RequestKind::AttestationWithDal &&
       key->key->public_key().type() == tezos::KeyType::Bls)
-    throw bad_request("a tz4 key does not sign attestation_with_dal (tag 23); tz4 bakers attest "
-                      "with tag 41");
+    throw bad_request(
+        "a tz4 key does not sign attestation_with_dal (tag 23); tz4 bakers attest "
+        "with tag 41");
 
   // 8. policy
   t0 = Clock::now();
@@ -163,10 +216,14 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   }
   if (observer_) observer_->stage("policy", seconds_since(t0));
 
-  log::Fields raw_fields = fields;
-  raw_fields.push_back({"raw", to_hex(message)});
-  log::write(policy->log_payloads ? log::Level::Info : log::Level::Debug, "About to sign raw bytes",
-             raw_fields);
+  // The raw bytes are logged only when the key's policy sets `log_payloads`.
+  if (policy->log_payloads) {
+    log::Fields raw_fields = fields;
+    raw_fields.push_back({"raw", to_hex(message)});
+    log::info("About to sign raw bytes", raw_fields);
+  } else if (log::enabled(log::Level::Debug)) {
+    log::debug("About to sign raw bytes", fields);
+  }
 
   // 10–11. high-water mark, then the vault signs inside it
   double vault_seconds = 0;
@@ -224,9 +281,10 @@ tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const
   if (key->key->public_key().type() != tezos::KeyType::Bls)
     throw bad_request("proof of possession is not supported");
   if (!policy->allow_proof_of_possession) {
-    log::warn("Proof of possession is not allowed; set allow_proof_of_possession: true in the "
-              "key's policy to enable it",
-              {{"pkh", pkh.to_base58()}});
+    log::warn(
+        "Proof of possession is not allowed; set allow_proof_of_possession: true in the "
+        "key's policy to enable it",
+        {{"pkh", pkh.to_base58()}});
     throw bad_request("proof of possession is not allowed");
   }
   log::info("Requesting proof of possession", {{"pkh", pkh.to_base58()}});
@@ -237,6 +295,22 @@ tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const
 }
 
 std::string Signer::health() {
+  for (const auto& vc : config_.vaults) {
+    bool opened = false;
+    for (const auto& nv : vaults_) opened = opened || nv.config_name == vc.name;
+    if (!opened) return "vault `" + vc.name + "' (" + vc.driver + ") could not be initialized";
+  }
+  if (!listing_problem().empty()) {
+    // List again, so that a vault that came back makes the signer healthy again; a probe does
+    // not queue behind a listing already running.
+    std::unique_lock attempt(listing_mutex_, std::try_to_lock);
+    if (attempt.owns_lock()) {
+      attempt.unlock();
+      list_all(false);
+    }
+    if (std::string problem = listing_problem(); !problem.empty())
+      return "cannot list keys: " + problem;
+  }
   std::string wm = watermark_->health();
   if (!wm.empty()) return "watermark store: " + wm;
   return {};

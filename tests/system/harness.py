@@ -143,9 +143,12 @@ def render_policy(pkh, policy, indent="  "):
                 lines.append(f"{inner}{indent}{kind}: []")
             else:
                 lines.append(f"{inner}{indent}{kind}: [{', '.join(_yaml_str(o) for o in ops)}]")
-    for field in ("allowed_chains", "allowed_operations", "allowed_kinds"):
+    for field in ("allowed_chains", "allowed_operations", "allowed_kinds", "authorized_keys",
+                  "jwt_users"):
         if field in policy:
             lines.append(f"{inner}{field}: [{', '.join(_yaml_str(c) for c in policy[field])}]")
+    if "log_payloads" in policy:
+        lines.append(f"{inner}log_payloads: {'true' if policy['log_payloads'] else 'false'}")
     return lines
 
 
@@ -159,9 +162,17 @@ def everything_policy(generic=("transaction", "reveal", "delegation", "originati
 class SignatoryServer:
     """A real `signatory serve` process with a file vault and a file watermark."""
 
-    def __init__(self, vault_keys, policies, workdir=None, log_level="debug"):
+    def __init__(self, vault_keys, policies, workdir=None, log_level="debug", watermark=None,
+                 server_lines=()):
         """vault_keys: key records (keys.json) put in the file vault.
-        policies: {pkh: policy dict or None} written under `tezos:` in config order."""
+        policies: {pkh: policy dict or None} written under `tezos:` in config order.
+        watermark: None (the file driver) or {"driver": name, "config": {key: scalar}}.
+        server_lines: extra YAML lines under `server:` (indented by two spaces), e.g.
+        authorized_keys, jwt or tls."""
+        self.watermark = watermark
+        self.server_lines = list(server_lines)
+        # An ssl.SSLContext: requests to both servers then go over HTTPS.
+        self.tls_context = None
         self.vault_keys = list(vault_keys)
         self.policies = dict(policies)
         self.log_level = log_level
@@ -178,6 +189,7 @@ class SignatoryServer:
         self.proc = None
         self._log = None
         self.flags_after_subcommand = False
+        self.env = None  # the server's environment (None: this process's)
         self.write_files()
 
     # ---- files -------------------------------------------------------------------
@@ -190,15 +202,20 @@ class SignatoryServer:
             "server:",
             f"  address: 127.0.0.1:{self.port}",
             f"  utility_address: 127.0.0.1:{self.utility_port}",
+            *self.server_lines,
             "vaults:",
             "  local:",
             "    driver: file",
             "    config:",
             f"      file: {_yaml_str(str(self.vault_path))}",
             "watermark:",
-            "  driver: file",
-            "tezos:",
         ]
+        wm = self.watermark or {"driver": "file"}
+        lines.append(f"  driver: {_yaml_str(wm['driver'])}")
+        if wm.get("config"):
+            lines.append("  config:")
+            lines.extend(f"    {k}: {_yaml_str(str(v))}" for k, v in wm["config"].items())
+        lines.append("tezos:")
         for pkh, policy in self.policies.items():
             lines.extend(render_policy(pkh, policy, "  "))
         self.config_path.write_text("\n".join(lines) + "\n")
@@ -221,7 +238,7 @@ class SignatoryServer:
         self._log = open(self.log_path, "ab")
         self._log_start = self._log.tell()
         self.proc = subprocess.Popen(self.command(binary), stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=self._log)
+                                     stdout=self._log, stderr=self._log, env=self.env)
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -299,9 +316,14 @@ class SignatoryServer:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
     # ---- HTTP --------------------------------------------------------------------
-    def request(self, method, path, body=None, headers=None, utility=False):
+    def request(self, method, path, body=None, headers=None, utility=False, tls_context=None):
         port = self.utility_port if utility else self.port
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT_S)
+        context = tls_context or self.tls_context
+        if context is not None:
+            conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT_S,
+                                               context=context)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=HTTP_TIMEOUT_S)
         try:
             if isinstance(body, str):
                 body = body.encode("utf-8")
@@ -314,11 +336,48 @@ class SignatoryServer:
         finally:
             conn.close()
 
-    def sign(self, pkh, message_hex, query=""):
-        return self.request("POST", f"/keys/{pkh}{query}", json.dumps(message_hex))
+    def sign(self, pkh, message_hex, query="", headers=None):
+        return self.request("POST", f"/keys/{pkh}{query}", json.dumps(message_hex),
+                            headers=headers)
 
     def public_key(self, pkh):
         return self.request("GET", f"/keys/{pkh}")
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection to 127.0.0.1:port for tests that send many requests;
+    a new connection is opened after the server closes one or a request fails (the failure is
+    raised, never retried). Not thread-safe: one client per thread."""
+
+    def __init__(self, port, timeout=HTTP_TIMEOUT_S):
+        self.port = port
+        self.timeout = timeout
+        self.conn = None
+
+    def request(self, method, path, body=None):
+        if self.conn is None:
+            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            resp = self.conn.getresponse()
+            out = Response(resp.status, resp.getheaders(), resp.read())
+        except BaseException:
+            self.close()
+            raise
+        if out.headers.get("connection", "").lower() == "close":
+            self.close()
+        return out
+
+    def sign(self, pkh, message_hex):
+        return self.request("POST", f"/keys/{pkh}", json.dumps(message_hex))
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
 
 
 _VERIFIER = None

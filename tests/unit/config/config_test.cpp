@@ -108,13 +108,13 @@ TEST(ConfigLoad, EverySectionOfTheSchema) {
   ASSERT_EQ(c.server.jwt_users.size(), 2u);
   const JwtUser& alice = c.server.jwt_users[0];
   EXPECT_EQ(alice.name, "alice");
-  EXPECT_EQ(alice.current.password, "Passw0rd!Passw0rd!");
-  EXPECT_EQ(alice.current.secret, "S3cret!S3cret!S3cret!S3cret!S3cret!");
+  EXPECT_EQ(alice.current.password.as_string(), "Passw0rd!Passw0rd!");
+  EXPECT_EQ(alice.current.secret.as_string(), "S3cret!S3cret!S3cret!S3cret!S3cret!");
   EXPECT_EQ(alice.current.jwt_exp_minutes, 30u);
   EXPECT_EQ(alice.old_cred_exp, "2030-01-31 23:59:59");
   ASSERT_TRUE(alice.new_data);
-  EXPECT_EQ(alice.new_data->password, "N3w-Passw0rd!Passw0rd!");
-  EXPECT_EQ(alice.new_data->secret, "N3w-S3cret!S3cret!S3cret!S3cret!S3cret!");
+  EXPECT_EQ(alice.new_data->password.as_string(), "N3w-Passw0rd!Passw0rd!");
+  EXPECT_EQ(alice.new_data->secret.as_string(), "N3w-S3cret!S3cret!S3cret!S3cret!S3cret!");
   EXPECT_EQ(alice.new_data->jwt_exp_minutes, 60u) << "jwt_exp 0 means 60 minutes";
   const JwtUser& bob = c.server.jwt_users[1];
   EXPECT_EQ(bob.name, "bob");

@@ -5,27 +5,18 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
+#include "test_support.h"
 
 namespace signatory::tezos {
 namespace {
 
 using nlohmann::json;
 
-json load(const std::string& name) {
-  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + name);
-  if (!in) throw std::runtime_error("cannot open test vectors " + name);
-  return json::parse(in);
-}
-
-const json& vectors() {
-  static const json v = load("base58.json");
-  return v;
-}
+const json& vectors() { return ::signatory::testing::tezos_vectors("base58.json"); }
 
 std::string bytes_of(const Prefix& p) {
   return to_hex(as_view(p.bytes));

@@ -1,23 +1,20 @@
-// Helpers shared by the sign-request decoder tests: loading the JSON vectors of
-// testdata/tezos at run time and capturing the Error a decode throws.
+// Helpers shared by the sign-request decoder tests: the JSON vectors of testdata/tezos (through
+// the shared cached loader of tests/unit/test_support.h) and capturing the Error a decode throws.
 #pragma once
 
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 
 #include "common/bytes.h"
 #include "common/error.h"
+#include "test_support.h"
 
 namespace signatory::tezos::testing {
 
-inline nlohmann::json load_vectors(const std::string& name) {
-  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/tezos/" + name);
-  if (!in) throw std::runtime_error("cannot open test vectors " + name);
-  return nlohmann::json::parse(in);
+inline const nlohmann::json& load_vectors(const std::string& name) {
+  return ::signatory::testing::tezos_vectors(name);
 }
 
 // The message of the Error(400) that `f` throws; fails the test if it throws nothing or
