@@ -17,6 +17,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "crypto/blake2b.h"
@@ -62,6 +63,9 @@ class Watermark {
   virtual void raise(const Slot& slot, const Mark& mark) = 0;
   // "can sign now": the store is writable. Returns an empty string when healthy, else why not.
   virtual std::string health() { return {}; }
+  // Counters and gauges of the backend's store, as (name, value) for /metrics; names are
+  // snake_case without a prefix (e.g. "round_trips_total"). Empty for backends without any.
+  virtual std::vector<std::pair<std::string, double>> stats() { return {}; }
 };
 
 }  // namespace signatory::watermark

@@ -4,17 +4,21 @@
 #include "common/error.h"
 #include "watermark/file_watermark.h"
 #include "watermark/mem_watermark.h"
+#include "watermark/postgres_watermark.h"
 
 namespace signatory::watermark {
 
 const std::vector<std::string>& watermark_drivers() {
-  static const std::vector<std::string> names = {"file", "mem"};
+  static const std::vector<std::string> names = {"file", "mem", "postgres"};
   return names;
 }
 
-std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir) {
+std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir,
+                                          const WatermarkOptions& options) {
   if (driver.empty() || driver == "file") return std::make_unique<FileWatermark>(base_dir);
   if (driver == "mem") return std::make_unique<MemWatermark>();
+  if (driver == "postgres")
+    return std::make_unique<PostgresWatermark>(parse_postgres_options(options));
   std::string valid;
   for (const auto& name : watermark_drivers()) valid += (valid.empty() ? "" : ", ") + name;
   throw bad_request("unknown watermark driver `" + driver + "' (valid drivers: " + valid + ")");

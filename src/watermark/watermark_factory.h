@@ -1,8 +1,10 @@
 // Opening a watermark backend by its driver name, as the config's `watermark.driver` names it
-// (`file`, the default when empty, or `mem`). Takes no YAML so that sig_watermark does not
-// depend on config; the caller passes the driver name and base_dir. Thread-safe.
+// (`file`, the default when empty, `mem` or `postgres`). Takes no YAML so that sig_watermark
+// does not depend on config; the caller passes the driver name, base_dir and the driver's
+// options (`watermark.config`, each value a scalar as text). Thread-safe.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -11,11 +13,16 @@
 
 namespace signatory::watermark {
 
-// The driver names open_watermark accepts, sorted: {"file", "mem"}.
+// `watermark.config` as key → scalar text.
+using WatermarkOptions = std::map<std::string, std::string>;
+
+// The driver names open_watermark accepts, sorted: {"file", "mem", "postgres"}.
 const std::vector<std::string>& watermark_drivers();
 
-// Throws Error(400) naming the valid drivers for an unknown name; the backend's own errors
-// (Error 500) if it cannot open.
-std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir);
+// Throws Error(400) naming the valid drivers for an unknown name, Error(400)
+// "watermark.config.<key>: …" for a bad option, and the backend's own errors (Error 500) if it
+// cannot open. `file` and `mem` take no options and ignore any given.
+std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir,
+                                          const WatermarkOptions& options = {});
 
 }  // namespace signatory::watermark
