@@ -215,6 +215,20 @@ void Metrics::in_flight(int delta) {
   in_flight_.fetch_add(delta, std::memory_order_relaxed);
 }
 
+std::string Metrics::render_snapshot(const std::string& prefix, const Labels& labels,
+                                     const std::vector<std::pair<std::string, double>>& values) {
+  std::string out;
+  const std::string key = series_key(labels);
+  for (const auto& [name, value] : values) {
+    const std::string family = prefix + name;
+    const bool counter = name.size() > 6 && name.compare(name.size() - 6, 6, "_total") == 0;
+    out += "# HELP " + family + " " + family + "\n";
+    out += "# TYPE " + family + (counter ? " counter\n" : " gauge\n");
+    out += sample(family, key) + " " + number(value) + "\n";
+  }
+  return out;
+}
+
 std::string Metrics::render() {
   // Merge the shards (and the atomic stage histograms) into one view.
   std::map<std::string, Family> merged;

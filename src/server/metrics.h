@@ -69,6 +69,12 @@ class Metrics : public signer::SignObserver {
 
   std::string render();
 
+  // Values another module keeps itself and reports when scraped (e.g. Watermark::stats()):
+  // one family `<prefix><name>` per pair, typed counter when the name ends in `_total`, gauge
+  // otherwise, each with the one sample `labels`. Pure; thread-safe.
+  static std::string render_snapshot(const std::string& prefix, const Labels& labels,
+                                     const std::vector<std::pair<std::string, double>>& values);
+
  private:
   struct Series {
     double value = 0;                   // counters

@@ -23,6 +23,10 @@ HttpHandler make_utility_api(signer::Signer& signer, Metrics& metrics, std::atom
       if (request.method != "GET") return HttpResponse{405, "text/plain; charset=utf-8", "", {}};
       response.content_type = "text/plain; version=0.0.4; charset=utf-8";
       response.body = metrics.render();
+      // The watermark store's own counters (round trips, errors, pool size), when it has any.
+      auto& store = signer.watermark();
+      response.body += Metrics::render_snapshot("signatory_watermark_store_",
+                                                {{"backend", store.backend_name()}}, store.stats());
       return response;
     }
     response.status = 404;

@@ -1,6 +1,7 @@
 // The utility server's routes: GET /healthz ("can sign now": {"ready":true}, or 503
 // {"ready":false,"reason":"…"} while starting, stopping, or when the watermark store cannot be
-// written) and GET /metrics (Prometheus text). Thread-safe.
+// written) and GET /metrics (Prometheus text, with the watermark store's stats() as
+// `signatory_watermark_store_*`). Thread-safe.
 #pragma once
 
 #include <atomic>

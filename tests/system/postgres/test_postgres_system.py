@@ -144,6 +144,23 @@ class PostgresSystemTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertEqual(health.status, 200, health)
         self.assertTrue(server.running())
+        # The store's counters on /metrics saw the round trips and the refusals of the outage.
+        stats = self.store_metrics(server)
+        self.assertGreaterEqual(stats["signatory_watermark_store_round_trips_total"], 2, stats)
+        self.assertGreaterEqual(stats["signatory_watermark_store_unavailable_total"], 1, stats)
+        self.assertGreaterEqual(stats["signatory_watermark_store_connections_open"], 1, stats)
+
+    def store_metrics(self, server):
+        """The `signatory_watermark_store_*{backend="postgres"}` samples of /metrics."""
+        r = server.request("GET", "/metrics", utility=True)
+        self.assertEqual(r.status, 200, r)
+        out = {}
+        for line in r.body.decode("utf-8").splitlines():
+            if line.startswith("signatory_watermark_store_"):
+                name, value = line.rsplit(" ", 1)
+                self.assertTrue(name.endswith('{backend="postgres"}'), line)
+                out[name.split("{", 1)[0]] = float(value)
+        return out
 
     def test_competing_payloads_on_three_signers_sign_one_payload_per_slot(self):
         self.addCleanup(self.ensure_db_running)

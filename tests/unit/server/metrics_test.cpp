@@ -208,5 +208,19 @@ TEST(Metrics, DescribedFamiliesCarryTheirHelp) {
             1);
 }
 
+TEST(Metrics, SnapshotsAreCountersOrGaugesByName) {
+  const std::string text = Metrics::render_snapshot(
+      "signatory_watermark_store_", {{"backend", "postgres"}},
+      {{"round_trips_total", 1234567}, {"connections_open", 3}, {"errors_total", 0}});
+  Exposition e = parse(text);
+  EXPECT_EQ(e.types.at("signatory_watermark_store_round_trips_total"), "counter");
+  EXPECT_EQ(e.types.at("signatory_watermark_store_connections_open"), "gauge");
+  EXPECT_EQ(e.types.at("signatory_watermark_store_errors_total"), "counter");
+  EXPECT_EQ(e.samples.at("signatory_watermark_store_round_trips_total{backend=\"postgres\"}"),
+            1234567);
+  EXPECT_EQ(e.samples.at("signatory_watermark_store_connections_open{backend=\"postgres\"}"), 3);
+  EXPECT_EQ(Metrics::render_snapshot("p_", {}, {}), "");
+}
+
 }  // namespace
 }  // namespace signatory::server
