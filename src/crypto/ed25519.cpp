@@ -3,36 +3,65 @@
 
 #include <sodium.h>
 
+#include <cstring>
+
 #include "common/error.h"
 #include "crypto/sodium_init.h"
 
 namespace signatory::crypto::ed25519 {
 
 namespace {
-// The 64-byte libsodium secret key (seed ‖ public key) of `seed`, and the public key.
-SecretBytes expand(const SecretBytes& seed, PublicKey& pk) {
+// libsodium's 64-byte secret key (seed ‖ public key) on the stack, wiped when it goes out of
+// scope. Signing is hot (every sign request), so the expanded key is not put on the guarded heap
+// (sodium_malloc costs an mmap, mprotects, an mlock and an munmap per call, and the munmap a TLB
+// shoot-down on every core); the seed itself stays in its SecretBytes.
+struct ExpandedKey {
+  std::uint8_t bytes[crypto_sign_SECRETKEYBYTES];
+  ExpandedKey() = default;
+  ExpandedKey(const ExpandedKey&) = delete;
+  ExpandedKey& operator=(const ExpandedKey&) = delete;
+  ~ExpandedKey() { sodium_memzero(bytes, sizeof bytes); }
+};
+
+void check_seed(const SecretBytes& seed) {
   if (seed.size() != crypto_sign_SEEDBYTES) throw internal_error("ed25519 seed must be 32 bytes");
   ensure_sodium();
-  SecretBytes sk(crypto_sign_SECRETKEYBYTES);
-  if (crypto_sign_seed_keypair(pk.data(), sk.data(), seed.data()) != 0)
-    throw internal_error("ed25519 key derivation failed");
-  return sk;
+}
+
+Signature sign_expanded(const ExpandedKey& sk, ByteView message) {
+  Signature sig{};
+  if (crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.bytes) != 0)
+    throw internal_error("ed25519 signing failed");
+  return sig;
 }
 }  // namespace
 
 PublicKey public_from_seed(const SecretBytes& seed) {
+  check_seed(seed);
   PublicKey pk{};
-  expand(seed, pk);
+  ExpandedKey sk;
+  if (crypto_sign_seed_keypair(pk.data(), sk.bytes, seed.data()) != 0)
+    throw internal_error("ed25519 key derivation failed");
   return pk;
 }
 
 Signature sign(const SecretBytes& seed, ByteView message) {
+  check_seed(seed);
   PublicKey pk{};
-  SecretBytes sk = expand(seed, pk);
-  Signature sig{};
-  if (crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.data()) != 0)
-    throw internal_error("ed25519 signing failed");
-  return sig;
+  ExpandedKey sk;
+  if (crypto_sign_seed_keypair(pk.data(), sk.bytes, seed.data()) != 0)
+    throw internal_error("ed25519 key derivation failed");
+  return sign_expanded(sk, message);
+}
+
+Signature sign(const SecretBytes& seed, ByteView public_key, ByteView message) {
+  check_seed(seed);
+  if (public_key.size() != crypto_sign_PUBLICKEYBYTES)
+    throw internal_error("ed25519 public key must be 32 bytes");
+  ExpandedKey sk;
+  std::memcpy(sk.bytes, seed.data(), crypto_sign_SEEDBYTES);
+  std::memcpy(sk.bytes + crypto_sign_SEEDBYTES, public_key.data(), public_key.size());
+  return sign_expanded(sk, message);
 }
 
 bool verify(ByteView public_key, ByteView message, ByteView signature) {

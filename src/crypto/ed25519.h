@@ -18,6 +18,11 @@ using Signature = std::array<std::uint8_t, 64>;
 // `seed` must be 32 bytes; throws Error(500) otherwise.
 PublicKey public_from_seed(const SecretBytes& seed);
 Signature sign(const SecretBytes& seed, ByteView message);
+// The same signature without deriving the public key again (half the work). `public_key` MUST
+// be the one public_from_seed(seed) returned: Ed25519 hashes it into the challenge, and two
+// signatures of one message under different public keys reveal the secret scalar. Callers
+// pass the key they derived and stored themselves, never one from outside.
+Signature sign(const SecretBytes& seed, ByteView public_key, ByteView message);
 bool verify(ByteView public_key, ByteView message, ByteView signature);
 
 }  // namespace signatory::crypto::ed25519

@@ -10,7 +10,10 @@
 #include <openssl/param_build.h>
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <utility>
 
 #include "common/error.h"
 
@@ -72,14 +75,16 @@ Owned<EC_POINT> decode(const EC_GROUP* g, ByteView sec1) {
   return p;
 }
 
-// An EVP key from the public point and, when given, the secret scalar.
+// An EVP key from the public point and, when given, the secret scalar; the public point may be
+// left empty when a secret scalar is given (enough for signing).
 Owned<EVP_PKEY> make_key(ByteView public_point, const SecretBytes* scalar) {
   Owned<OSSL_PARAM_BLD> bld(OSSL_PARAM_BLD_new());
   Owned<BIGNUM> priv;
   if (!bld) fail("out of memory");
   if (!OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, kGroupName, 0) ||
-      !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
-                                        public_point.size()))
+      (!public_point.empty() &&
+       !OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
+                                         public_point.size())))
     fail("cannot build key parameters");
   if (scalar != nullptr) {
     priv.reset(BN_secure_new());
@@ -97,6 +102,32 @@ Owned<EVP_PKEY> make_key(ByteView public_point, const SecretBytes* scalar) {
   const int selection = scalar != nullptr ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY;
   if (EVP_PKEY_fromdata(ctx.get(), &raw, selection, params.get()) != 1) return nullptr;
   return Owned<EVP_PKEY>(raw);
+}
+
+// Public keys loaded for verification, by their encoding. Loading one (decoding the point,
+// building OpenSSL's group) costs more than a verification, and the same few keys — a KMS key
+// checking its own signatures, authorized clients — are verified again and again. Public data
+// only; at most kVerifyCacheSize keys (the cache starts over when full). Thread-safe: OpenSSL
+// lets several threads verify with one key object at once.
+constexpr std::size_t kVerifyCacheSize = 256;
+
+std::shared_ptr<EVP_PKEY> verifying_key(ByteView sec1) {
+  static std::mutex mutex;
+  static std::map<Bytes, std::shared_ptr<EVP_PKEY>, std::less<>> cache;
+  Bytes encoding(sec1.begin(), sec1.end());
+  {
+    std::lock_guard lock(mutex);
+    if (auto it = cache.find(encoding); it != cache.end()) return it->second;
+  }
+  // Loading the key decodes the point and refuses one that is not on the curve (OpenSSL's
+  // oct2point); a 33- or 65-byte encoding is never the point at infinity.
+  Owned<EVP_PKEY> loaded = make_key(sec1, nullptr);
+  if (!loaded) return nullptr;  // not cached: invalid keys are rare and cheap to refuse again
+  std::shared_ptr<EVP_PKEY> key(loaded.release(), [](EVP_PKEY* k) { EVP_PKEY_free(k); });
+  std::lock_guard lock(mutex);
+  if (cache.size() >= kVerifyCacheSize) cache.clear();
+  cache.emplace(std::move(encoding), key);
+  return key;
 }
 
 }  // namespace
@@ -141,30 +172,51 @@ std::array<std::uint8_t, 65> uncompress(ByteView sec1) {
 }
 
 RawEcdsaSignature sign(const SecretBytes& scalar, const Digest32& digest) {
+  return SigningKey(scalar).sign(digest);
+}
+
+SigningKey::SigningKey(const SecretBytes& scalar) {
   ClearErrors clear_errors;
-  const CompressedPoint pub = public_from_secret(scalar);
-  auto key = make_key(pub, &scalar);
+  if (!is_valid_secret(scalar.view())) throw internal_error("invalid P-256 secret key");
+  // ECDSA signing needs only the scalar: no public point is derived or decoded here.
+  auto key = make_key({}, &scalar);
   if (!key) fail("cannot load the key");
-  Owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key.get(), nullptr));
+  key_ = key.release();
+}
+
+SigningKey::~SigningKey() {
+  EVP_PKEY_free(key_);  // clears the private scalar
+}
+
+SigningKey::SigningKey(SigningKey&& other) noexcept : key_(std::exchange(other.key_, nullptr)) {}
+
+SigningKey& SigningKey::operator=(SigningKey&& other) noexcept {
+  if (this != &other) {
+    EVP_PKEY_free(key_);
+    key_ = std::exchange(other.key_, nullptr);
+  }
+  return *this;
+}
+
+RawEcdsaSignature SigningKey::sign(const Digest32& digest) const {
+  ClearErrors clear_errors;
+  if (key_ == nullptr) fail("signing with a moved-from key");
+  // One context per call: the key object itself is only read, which OpenSSL allows from
+  // several threads at once.
+  Owned<EVP_PKEY_CTX> ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_, nullptr));
   if (!ctx || EVP_PKEY_sign_init(ctx.get()) != 1) fail("cannot start signing");
-  std::size_t len = 0;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, digest.data(), digest.size()) != 1)
-    fail("signing failed");
-  Bytes der(len);
+  std::array<std::uint8_t, 80> der{};  // a P-256 DER signature is at most 72 bytes
+  std::size_t len = der.size();
   if (EVP_PKEY_sign(ctx.get(), der.data(), &len, digest.data(), digest.size()) != 1)
     fail("signing failed");
-  der.resize(len);
-  return der_to_raw(der);
+  return der_to_raw(ByteView(der.data(), len));
 }
 
 bool verify(ByteView compressed_public_key, const Digest32& digest, ByteView raw_signature) {
   ClearErrors clear_errors;
   if (raw_signature.size() != 64) return false;
-  {
-    auto g = group();
-    if (!decode(g.get(), compressed_public_key)) return false;
-  }
-  auto key = make_key(compressed_public_key, nullptr);
+  if (compressed_public_key.size() != 33 && compressed_public_key.size() != 65) return false;
+  std::shared_ptr<EVP_PKEY> key = verifying_key(compressed_public_key);
   if (!key) return false;
   RawEcdsaSignature raw{};
   std::copy(raw_signature.begin(), raw_signature.end(), raw.begin());

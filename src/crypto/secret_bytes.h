@@ -1,7 +1,9 @@
 // A byte buffer for secret material (secret keys, passwords, derived keys). Its memory is
-// locked where the OS allows and wiped with sodium_memzero when the buffer is destroyed or
-// reassigned; it has no operator<< and no to_string, so it cannot end up in a log by accident.
-// Move-only. Not synchronised: one owner at a time, or const access from several threads.
+// locked where the OS allows, excluded from core dumps and wiped with sodium_memzero when the
+// buffer is destroyed or reassigned (buffers of up to 256 bytes come from secret_arena.h,
+// larger ones from sodium_malloc); it has no operator<< and no to_string, so it cannot end up
+// in a log by accident. Move-only. Not synchronised: one owner at a time, or const access from
+// several threads.
 #pragma once
 
 #include <cstddef>
@@ -38,6 +40,7 @@ class SecretBytes {
   void release();
   std::uint8_t* data_ = nullptr;
   std::size_t size_ = 0;
+  bool pooled_ = false;  // from secret_arena (else sodium_malloc)
 };
 
 }  // namespace signatory::crypto

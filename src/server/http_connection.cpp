@@ -316,6 +316,8 @@ class Connection final : public HttpConnectionBase,
       response_ = error_response(400, "malformed HTTP request: invalid request target");
       keep_alive = false;
     } else {
+      // The request's log lines go out with one write, before the response (see log.h).
+      log::LineBatch batch;
       call_handler();
     }
     write_response(keep_alive && !shared_->stopping.load(std::memory_order_relaxed));

@@ -193,20 +193,43 @@ const Prefix* find_prefix(ByteView raw) {
 std::string base58_encode(ByteView data) {
   std::size_t zeros = 0;
   while (zeros < data.size() && data[zeros] == 0) ++zeros;
-  // log(256)/log(58) < 1.37: enough digits for the rest.
-  std::vector<std::uint8_t> digits((data.size() - zeros) * 137 / 100 + 1, 0);
+  // The number is built in limbs of base 58^5 (least significant first), taking the bytes four
+  // at a time: 20 times fewer multiply/divide steps than one base-58 digit per byte, which
+  // matters because every signature and pkh the server answers or logs is encoded here.
+  constexpr std::uint64_t kLimbBase = 58ull * 58 * 58 * 58 * 58;  // < 2^30
+  const std::size_t rest = data.size() - zeros;
+  std::vector<std::uint32_t> limbs(rest * 8 / 29 + 2, 0);
   std::size_t used = 0;
-  for (std::size_t i = zeros; i < data.size(); ++i) {
-    unsigned carry = data[i];
-    std::size_t j = 0;
-    for (auto it = digits.rbegin(); (carry != 0 || j < used) && it != digits.rend(); ++it, ++j) {
-      carry += 256u * *it;
-      *it = static_cast<std::uint8_t>(carry % 58);
-      carry /= 58;
+  std::size_t i = zeros;
+  while (i < data.size()) {
+    // The first chunk takes the odd bytes so that every later chunk has four.
+    const std::size_t take = (i == zeros && rest % 4 != 0) ? rest % 4 : 4;
+    std::uint64_t carry = 0;
+    for (std::size_t k = 0; k < take; ++k) carry = (carry << 8) | data[i + k];
+    i += take;
+    const unsigned shift = static_cast<unsigned>(8 * take);
+    for (std::size_t j = 0; j < used; ++j) {
+      // limb < 2^30, so limb·2^32 + carry < 2^63.
+      const std::uint64_t v = (static_cast<std::uint64_t>(limbs[j]) << shift) + carry;
+      limbs[j] = static_cast<std::uint32_t>(v % kLimbBase);
+      carry = v / kLimbBase;
     }
-    used = j;
+    while (carry != 0) {
+      limbs[used++] = static_cast<std::uint32_t>(carry % kLimbBase);
+      carry /= kLimbBase;
+    }
   }
-  auto it = digits.begin() + static_cast<std::ptrdiff_t>(digits.size() - used);
+  // Five base-58 digits per limb, most significant first, without the leading zero digits.
+  std::vector<std::uint8_t> digits(used * 5, 0);
+  for (std::size_t j = 0; j < used; ++j) {
+    std::uint32_t limb = limbs[j];
+    for (std::size_t d = 0; d < 5; ++d) {
+      digits[digits.size() - 1 - (j * 5 + d)] = static_cast<std::uint8_t>(limb % 58);
+      limb /= 58;
+    }
+  }
+  if (!limbs.empty()) sodium_memzero(limbs.data(), limbs.size() * sizeof limbs[0]);
+  auto it = digits.begin();
   while (it != digits.end() && *it == 0) ++it;
   std::string out;
   out.reserve(zeros + static_cast<std::size_t>(digits.end() - it));

@@ -297,6 +297,7 @@ SecretKey::SecretKey(KeyType type, crypto::SecretBytes secret)
         throw bad_request("invalid p256 secret key: scalar is zero or not below the group order");
       const auto pk = crypto::p256::public_from_secret(secret_);
       public_key_ = PublicKey(type_, Bytes(pk.begin(), pk.end()));
+      p256_signer_ = std::make_shared<const crypto::p256::SigningKey>(secret_);
       break;
     }
     case KeyType::Bls: {
@@ -375,7 +376,9 @@ Signature SecretKey::sign(ByteView message, int version) const {
       return Signature(Signature::Form::Bls, Bytes(sig.begin(), sig.end()));
     }
     case KeyType::Ed25519: {
-      const auto sig = crypto::ed25519::sign(secret_, crypto::blake2b_256(message));
+      // The public key derived (and checked) at construction: no second derivation per call.
+      const auto sig =
+          crypto::ed25519::sign(secret_, public_key_.bytes(), crypto::blake2b_256(message));
       return Signature(Signature::Form::Ed25519, Bytes(sig.begin(), sig.end()));
     }
     case KeyType::Secp256k1: {
@@ -383,7 +386,8 @@ Signature SecretKey::sign(ByteView message, int version) const {
       return Signature(Signature::Form::Secp256k1, Bytes(sig.begin(), sig.end()));
     }
     case KeyType::P256: {
-      const auto sig = crypto::p256::sign(secret_, crypto::blake2b_256(message));
+      if (!p256_signer_) throw internal_error("signing with a moved-from secret key");
+      const auto sig = p256_signer_->sign(crypto::blake2b_256(message));
       return Signature(Signature::Form::P256, Bytes(sig.begin(), sig.end()));
     }
   }

@@ -13,12 +13,14 @@
 
 #include <array>
 #include <compare>
+#include <memory>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/bytes.h"
+#include "crypto/p256.h"
 #include "crypto/secret_bytes.h"
 
 namespace signatory::tezos {
@@ -125,6 +127,8 @@ class SecretKey {
   KeyType type_ = KeyType::Ed25519;
   crypto::SecretBytes secret_;  // 32 bytes: Ed25519 seed, EC scalar (BE), BLS scalar (LE)
   PublicKey public_key_;
+  // P-256 only: the scalar made ready for signing once (an OpenSSL key object), see p256.h.
+  std::shared_ptr<const crypto::p256::SigningKey> p256_signer_;
 };
 
 }  // namespace signatory::tezos

@@ -231,19 +231,26 @@ void MarkLog::compact_locked() {
   }
 }
 
+// Asks only for the inode number (statx, STATX_INO; the device is always filled in): a stat()
+// that returns the times marks them as read, and then the kernel (multigrain timestamps, Linux
+// 6.13+) gives the next write a fine-grained, always new, mtime — which dirties the inode, so
+// that every fdatasync of the log also wrote its inode block (about 100 µs more per mark on
+// the benchmark machine).
 std::string MarkLog::identity_problem_locked() const {
   if (fd_ < 0) return "the log file is not open";
-  struct stat open_file = {};
-  struct stat named_file = {};
-  if (::fstat(fd_, &open_file) != 0) {
+  struct statx open_file = {};
+  struct statx named_file = {};
+  if (::statx(fd_, "", AT_EMPTY_PATH, STATX_INO, &open_file) != 0) {
     const int e = errno;
     return "fstat of " + path_ + ": " + errno_text(e);
   }
-  if (::stat(path_.c_str(), &named_file) != 0) {
+  if (::statx(AT_FDCWD, path_.c_str(), 0, STATX_INO, &named_file) != 0) {
     const int e = errno;
     return path_ + " was removed while the signer was running: " + errno_text(e);
   }
-  if (open_file.st_dev != named_file.st_dev || open_file.st_ino != named_file.st_ino) {
+  if (open_file.stx_dev_major != named_file.stx_dev_major ||
+      open_file.stx_dev_minor != named_file.stx_dev_minor ||
+      open_file.stx_ino != named_file.stx_ino) {
     return path_ + " was replaced while the signer was running";
   }
   return {};
