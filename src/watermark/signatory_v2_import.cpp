@@ -5,14 +5,13 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
-#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "common/error.h"
 #include "common/log.h"
 #include "tezos/base58.h"
-#include "watermark/watermark_rule.h"
+#include "watermark/mark_document.h"
 
 namespace signatory::watermark {
 namespace {
@@ -140,34 +139,7 @@ std::vector<std::pair<Slot, Mark>> read_signatory_v2_dir(const std::string& dir)
 }
 
 ImportSummary import_signatory_v2(Watermark& store, const std::string& dir) {
-  const auto imported = read_signatory_v2_dir(dir);
-  std::map<Slot, Mark> current;
-  for (auto& [slot, mark] : store.marks()) current.emplace(slot, mark);
-
-  ImportSummary summary;
-  summary.read = imported.size();
-  for (const auto& [slot, mark] : imported) {
-    auto it = current.find(slot);
-    const bool raises = it == current.end() || above(mark.level, mark.round, it->second);
-    log::Fields fields = {{"chain", slot.chain.to_base58()},
-                          {"pkh", slot.pkh.to_base58()},
-                          {"kind", std::string(tezos::request_kind_name(slot.kind))},
-                          {"level", std::to_string(mark.level)},
-                          {"round", std::to_string(mark.round)}};
-    if (raises) {
-      store.raise(slot, mark);
-      current[slot] = mark;
-      ++summary.raised;
-      log::info("Imported Signatory watermark", fields);
-    } else {
-      log::info("Signatory watermark not imported: the store is already at or above it", fields);
-    }
-  }
-  log::info("Signatory watermark import finished",
-            {{"directory", dir},
-             {"marks_read", std::to_string(summary.read)},
-             {"marks_imported", std::to_string(summary.raised)}});
-  return summary;
+  return raise_marks(store, read_signatory_v2_dir(dir), dir);
 }
 
 }  // namespace signatory::watermark
