@@ -21,13 +21,19 @@ class ServerCase(unittest.TestCase):
 
     @classmethod
     def start_class_server(cls, vault_keys, policies):
-        cls.server = SignatoryServer(vault_keys, policies)
+        cls.start_class(SignatoryServer(vault_keys, policies))
+
+    @classmethod
+    def start_class(cls, server):
+        """Starts `server` as the class's `server`; it is closed after the class, or at once if
+        it fails to start."""
+        cls.server = server
         try:
-            cls.server.start()
+            server.start()
         except BaseException:
-            cls.server.close()
+            server.close()
             raise
-        cls.addClassCleanup(cls.server.close)
+        cls.addClassCleanup(server.close)
 
     def start_test_server(self, vault_keys, policies, workdir=None):
         server = SignatoryServer(vault_keys, policies, workdir=workdir)

@@ -62,12 +62,7 @@ class AllVectorsTest(AuthCase):
         cls.server = SignatoryServer([v.key(k) for k in SIGNERS],
                                      {v.key(k)["public_key_hash"]: POLICY for k in SIGNERS},
                                      server_lines=lines)
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def test_all_sixteen_vectors_sign(self):
         vecs = auth_vectors()
@@ -105,12 +100,7 @@ class OutcomesTest(AuthCase):
         text = cls.server.config_path.read_text()
         cls.server.config_path.write_text(text.replace('authorized_keys: ["ALIAS"]',
                                                        "authorized_keys: [*client_ed]"))
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def test_missing_authentication_is_401(self):
         vec = auth_vector("auth/ed25519_3/ed25519_0")

@@ -103,12 +103,7 @@ class JwtTest(JwtCase):
         policies = {ed0["public_key_hash"]: dict(POLICY, jwt_users=["alice"]),
                     sp0["public_key_hash"]: POLICY}
         cls.server = SignatoryServer([ed0, sp0], policies, server_lines=jwt_lines([ALICE, BOB]))
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def test_login_issues_an_hs256_token_signed_with_the_users_secret(self):
         before = int(time.time())

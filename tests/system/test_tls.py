@@ -103,12 +103,7 @@ class TlsTest(ServerCase):
         cls.server = SignatoryServer([key], {key["public_key_hash"]: POLICY},
                                      server_lines=tls_lines())
         cls.server.tls_context = pki().client_context()
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def test_signs_over_https_with_a_certificate_the_client_verifies(self):
         self.sign_ok(vectors().key("ed25519_0"), vectors().op_hex(TX))
@@ -157,12 +152,7 @@ class MutualTlsTest(ServerCase):
             f"    - {v.key('p256_3')['public_key']}"]
         cls.server = SignatoryServer([ed0, sp0], policies, server_lines=lines)
         cls.server.tls_context = p.client_context("client_other")
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def sign(self, cert, key_id, query=""):
         key = vectors().key(key_id)

@@ -57,12 +57,7 @@ class Tz4Test(ServerCase):
         cls.server = Tz4Server(keys, policies,
                                [v.key(POP_KEY)["public_key_hash"],
                                 v.key(TZ1_KEY)["public_key_hash"]])
-        try:
-            cls.server.start()
-        except BaseException:
-            cls.server.close()
-            raise
-        cls.addClassCleanup(cls.server.close)
+        cls.start_class(cls.server)
 
     def sign_bls(self, key_id, kind, query=""):
         """Signs the signatures.json message of (key, kind); returns (vector, response)."""
