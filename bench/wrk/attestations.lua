@@ -8,12 +8,6 @@
 -- prefix ‖ level as 8 hex digits ‖ suffix.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
-local next_thread = 0
-function setup(thread)
-  thread:set("thread_index", next_thread)
-  next_thread = next_thread + 1
-end
-
 local path, headers, prefix, suffix, level
 function init(args)
   dofile(os.getenv("BENCH_DATA"))

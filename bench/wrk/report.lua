@@ -1,6 +1,13 @@
 -- Shared end-of-run report of every bench/run wrk script: one line that bench/run.py parses,
 -- `BENCH_RESULT {json}`, with the request count and wrk's latency percentiles in microseconds.
 -- (wrk runs done() once, in the main Lua state, after all threads stopped.)
+-- Numbers the wrk threads (0, 1, …) as `thread_index`, read by each script's init().
+local next_thread = 0
+function setup(thread)
+  thread:set("thread_index", next_thread)
+  next_thread = next_thread + 1
+end
+
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format(

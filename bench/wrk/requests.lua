@@ -5,12 +5,6 @@
 -- at a different body so that the threads do not send the same payload in lock-step.
 dofile(os.getenv("BENCH_LUA_DIR") .. "/report.lua")
 
-local next_thread = 0
-function setup(thread)
-  thread:set("thread_index", next_thread)
-  next_thread = next_thread + 1
-end
-
 local requests = {}
 local i = 0
 function init(args)
