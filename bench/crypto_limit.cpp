@@ -1,7 +1,7 @@
 // The crypto-only limit of bench/run: how many signatures per second the signer's own signing
 // code (tezos::SecretKey::sign, the call the file vault makes: blake2b-256 then the curve's
 // signature; BLS signs the message as it is) reaches in-process, on N threads, for one key of
-// each curve of the shared test vectors, over the same generic operations the HTTP rows send.
+// each curve of the test vectors, over the same generic operations the HTTP rows send.
 //
 // Usage: bench_crypto KEYS_JSON OPERATIONS_JSON [seconds-per-curve=2] [threads=2] [curves...]
 //   curves: ed25519 secp256k1 p256 bls12_381 (default: all four)

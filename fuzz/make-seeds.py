@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # Writes the seed corpus of every fuzz target into OUT/<target>/ (in the build tree, never
-# committed) from the shared test vectors, the config examples of the unit tests, keys and
+# committed) from the test vectors (tests/vectors), the config examples of the unit tests, keys and
 # signatures made on the spot with the `openssl` command, and a few hand-made watermark files.
-# Usage: fuzz/make-seeds.py OUT [TESTDATA]   (TESTDATA defaults to ../shared/testdata)
+# Usage: fuzz/make-seeds.py OUT [TESTDATA]   (TESTDATA defaults to tests/vectors)
 import hashlib
 import json
 import os
@@ -229,7 +229,7 @@ def main():
     if len(sys.argv) < 2:
         sys.exit('usage: make-seeds.py OUT [TESTDATA]')
     out = sys.argv[1]
-    testdata = sys.argv[2] if len(sys.argv) > 2 else os.path.join(os.path.dirname(SOURCE), 'shared', 'testdata')
+    testdata = sys.argv[2] if len(sys.argv) > 2 else os.path.join(SOURCE, 'tests', 'vectors')
     docs = {n: load(testdata, n) for n in ('operations.json', 'operations-extra.json', 'consensus.json',
                                            'signatures.json', 'base58.json', 'keys.json', 'http.json')}
     if not any(docs.values()):

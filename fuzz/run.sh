@@ -8,13 +8,13 @@
 #   build-dir           default: build-fuzz in the source tree
 #   seconds-per-target  default: 20
 #   FUZZ_TARGETS="base58 config"  run only these targets (names without fuzz_)
-#   FUZZ_TESTDATA=dir             shared test vectors (default: ../shared/testdata)
+#   FUZZ_TESTDATA=dir             test vectors (default: tests/vectors)
 set -euo pipefail
 
 SRC="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="${1:-$SRC/build-fuzz}"
 SECONDS_PER_TARGET="${2:-20}"
-TESTDATA="${FUZZ_TESTDATA:-$SRC/../shared/testdata}"
+TESTDATA="${FUZZ_TESTDATA:-$SRC/tests/vectors}"
 
 # Longest input each target is given (bytes): about twice its largest sensible input.
 declare -A MAX_LEN=(

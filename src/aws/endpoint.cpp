@@ -80,7 +80,8 @@ Endpoint parse_endpoint(std::string_view url) {
   }
   ep.host_header = lower(host);
   if (!port.empty() && std::to_string(std::stoul(std::string(port))) != default_port) {
-    ep.host_header += ":" + std::to_string(std::stoul(std::string(port)));
+    ep.host_header.push_back(':');
+    ep.host_header.append(std::to_string(std::stoul(std::string(port))));
   }
   ep.path = std::string(path);
   ep.url = ep.scheme + "://" + ep.host_header + ep.path;

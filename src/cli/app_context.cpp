@@ -45,9 +45,12 @@ std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config&
   const YAML::Node& node = config.watermark.config;
   const auto where = [&config](const YAML::Node& n) {
     std::string at = config.path;
-    if (!at.empty() && n.IsDefined() && n.Mark().line >= 0)
-      at += ":" + std::to_string(n.Mark().line + 1);
-    return at.empty() ? at : at + ": ";
+    if (!at.empty() && n.IsDefined() && n.Mark().line >= 0) {
+      at.push_back(':');
+      at.append(std::to_string(n.Mark().line + 1));
+    }
+    if (!at.empty()) at.append(": ");
+    return at;
   };
   watermark::WatermarkOptions options;
   if (node.IsDefined() && !node.IsNull()) {

@@ -1,4 +1,4 @@
-// The commands of `signatory-cli` (reference §6): list, import, generate, list-ops,
+// The commands of `signatory-cli` (Signatory's cmd/signatory-cli): list, import, generate, list-ops,
 // list-requests, version. Each prints to stdout and returns the exit code; errors are thrown
 // as Error and printed by main as `Error: <message>`. Single-threaded.
 #pragma once

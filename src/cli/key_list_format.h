@@ -1,6 +1,6 @@
 // The text `signatory-cli list` prints (and the server logs at start), in three layouts:
 //   legacy  — the setup guide's layout, values at column 21 (default);
-//   current — Signatory v1.4's layout, values at column 28 (reference §6.3);
+//   current — Signatory v1.4's layout, values at column 28 (Signatory's cmd/commands/list.go);
 //   json    — a JSON array, one object per key.
 // Pure functions of the key entries; thread-safe.
 #pragma once

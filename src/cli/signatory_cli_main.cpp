@@ -1,5 +1,5 @@
 // `signatory-cli`: key listing, import and generation, the lists of request and operation
-// kinds (reference §6), and moving high-water marks (`watermark export|import|set-floor`).
+// kinds (Signatory's cmd/signatory-cli), and moving high-water marks (`watermark export|import|set-floor`).
 #include <iostream>
 
 #include "cli/cli_commands.h"

@@ -1,4 +1,4 @@
-// The typed form of `signatory.yaml` (Signatory's schema, reference §2), loaded once at start.
+// The typed form of `signatory.yaml` (Signatory's schema, pkg/config), loaded once at start.
 //
 // `load_config` reads the file with YAML anchors and aliases, applies defaults, resolves both
 // policy syntaxes (current `allow:` and legacy `allowed_operations`/`allowed_kinds`, with the

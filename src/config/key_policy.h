@@ -1,4 +1,4 @@
-// Preparation of one key's policy (`tezos.<pkh>:`) from the config file, reference §2.3: the
+// Preparation of one key's policy (`tezos.<pkh>:`) from the config file, as Signatory's PreparePolicy (pkg/signatory/signatory.go): the
 // default policy for a null value, the current `allow:` syntax, the legacy
 // `allowed_operations` / `allowed_kinds` syntax (kept as written for the legacy `list` layout,
 // with a deprecation warning showing the equivalent `allow:` block), name normalisation (then

@@ -1,4 +1,4 @@
-// The names a key policy may use, and today's spelling of the legacy ones (reference §2.3).
+// The names a key policy may use, and today's spelling of the legacy ones (Signatory's PreparePolicy, pkg/signatory/signatory.go).
 //
 // Request kinds: `endorsement` → `attestation`, `preendorsement` → `preattestation`.
 // Generic operation kinds: the same two, and the double-signing evidence of older protocols

@@ -114,8 +114,10 @@ Bytes raw_to_der(const RawEcdsaSignature& raw) {
   Bytes body;
   append_integer(body, raw.data());
   append_integer(body, raw.data() + 32);
-  Bytes out{0x30, static_cast<std::uint8_t>(body.size())};
-  out.insert(out.end(), body.begin(), body.end());
+  Bytes out(2 + body.size());
+  out[0] = 0x30;
+  out[1] = static_cast<std::uint8_t>(body.size());
+  std::copy(body.begin(), body.end(), out.begin() + 2);
   return out;
 }
 

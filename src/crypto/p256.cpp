@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 #include <memory>
 #include <mutex>
 #include <utility>
@@ -113,8 +114,9 @@ constexpr std::size_t kVerifyCacheSize = 256;
 
 std::shared_ptr<EVP_PKEY> verifying_key(ByteView sec1) {
   static std::mutex mutex;
-  static std::map<Bytes, std::shared_ptr<EVP_PKEY>, std::less<>> cache;
-  Bytes encoding(sec1.begin(), sec1.end());
+  // Keyed by the encoding as a std::string: its ordering is one memcmp.
+  static std::map<std::string, std::shared_ptr<EVP_PKEY>, std::less<>> cache;
+  std::string encoding(sec1.begin(), sec1.end());
   {
     std::lock_guard lock(mutex);
     if (auto it = cache.find(encoding); it != cache.end()) return it->second;

@@ -1,4 +1,4 @@
-// The built-in allow/deny decision of reference §3.7 (see policy.h).
+// The built-in allow/deny decision of Signatory's matchFilter (see policy.h).
 #include "policy/policy.h"
 
 #include <algorithm>

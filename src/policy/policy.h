@@ -1,4 +1,4 @@
-// The built-in allow/deny decision of reference §3.7: may this key, under its policy, sign this
+// The built-in allow/deny decision of Signatory's matchFilter (pkg/signatory/signatory.go): may this key, under its policy, sign this
 // decoded request for this client? Checks, in order: chain (consensus requests only), client
 // key, request kind, every operation of a generic batch. Pure; thread-safe.
 #pragma once

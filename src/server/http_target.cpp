@@ -49,7 +49,7 @@ bool percent_decode(std::string_view in, bool plus_is_space, std::string& out) {
 bool parse_request_target(std::string_view target, std::string& path, HttpQuery& query) {
   if (target.empty()) return false;
   if (target == "*") {
-    path.assign("*");
+    path.assign(1, '*');
     query.clear();
     return true;
   }

@@ -1,4 +1,4 @@
-// JWT users of the signer API, as Signatory's `server.jwt` (reference §7.3): `POST /login`
+// JWT users of the signer API, as Signatory's `server.jwt` (Signatory's pkg/middlewares/jwt.go): `POST /login`
 // trades the `username` and `password` headers for an HS256 token (jwt_token.h) signed with that
 // user's secret and valid `jwt_exp` minutes; every other route then needs
 // `Authorization: Bearer <token>` plus the `username` header, and the token must verify with

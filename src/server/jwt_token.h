@@ -1,4 +1,4 @@
-// JSON Web Tokens as Signatory issues them (reference §7.3): HS256 (HMAC-SHA-256, RFC 7518
+// JSON Web Tokens as Signatory issues them (Signatory's pkg/middlewares/jwt.go): HS256 (HMAC-SHA-256, RFC 7518
 // §3.2) over `base64url(header) "." base64url(claims)`, header {"alg":"HS256","typ":"JWT"},
 // claims {"exp":<unix seconds>,"user":"<name>"}.
 //

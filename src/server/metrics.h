@@ -1,4 +1,4 @@
-// Prometheus metrics with Signatory's names and labels (reference §7.1), rendered in the text
+// Prometheus metrics with Signatory's names and labels (Signatory's pkg/metrics), rendered in the text
 // exposition format (version 0.0.4) for the utility server's /metrics:
 //   sign_handler_requests_total{address,status}, sign_handler_request_duration_milliseconds
 //   (histogram 10…1e5), signing_ops_total{address,chain_id,kind,op,vault},
@@ -11,7 +11,7 @@
 //
 // The registry is the Signer's SignObserver and is told about every HTTP request by the API
 // layer. Other modules can add their own families through count()/observe() (e.g. the
-// watermark store's round trips of reference §4.6: describe() the family once, then call
+// watermark store's round trips (Signatory's watermark metrics hooks): describe() the family once, then call
 // observe() per round trip from any thread).
 //
 // Thread-safety: every method may be called from any thread. Updates are cheap: the stage

@@ -1,4 +1,4 @@
-// The Tezos remote-signer HTTP API (reference §1) mapped onto the Signer:
+// The Tezos remote-signer HTTP API (Signatory's pkg/server, docs/differences.md) mapped onto the Signer:
 //   GET  /keys/{pkh}                  → {"public_key":"edpk…"}
 //   POST /keys/{pkh}  "03ab…"         → {"signature":"edsig…"}   (?version=, ?authentication=)
 //   GET  /authorized_keys             → {} or {"authorized_keys":["tz1…",…]}

@@ -1,4 +1,4 @@
-// The Signer is the only place that knows the order of a sign request (reference §1.3):
+// The Signer is the only place that knows the order of a sign request (Signatory's Sign in pkg/signatory/signatory.go):
 // authenticate the client → the key must be listed in `tezos:` → decode → find the key in the
 // vaults → policy → high-water mark → sign. Each stage is a plain function or object of its own
 // module; the Signer wires them and logs the outcome. It knows nothing of HTTP.

@@ -29,7 +29,11 @@ std::string path_of(const std::vector<Frame>& stack) {
   std::string path;
   for (const Frame& f : stack) {
     if (f.array) {
-      if (f.index >= 0) path += "[" + std::to_string(f.index) + "]";
+      if (f.index >= 0) {
+        path.push_back('[');
+        path.append(std::to_string(f.index));
+        path.push_back(']');
+      }
     } else {
       if (!path.empty()) path += ".";
       path += f.key;

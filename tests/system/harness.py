@@ -3,7 +3,7 @@
 One `SignatoryServer` owns one temporary directory holding its config file, its file
 vault (octez `secret_keys` JSON), its base_dir (watermarks) and its log. It binds
 127.0.0.1 only, on free ports, and `stop()`/`close()` always end the process it started.
-Test vectors are read at run time from the shared test data (never copied here).
+Test vectors are read at run time from tests/vectors (see its README).
 
 Not thread-safe as an object, except `request()`/`sign()`, which open one connection per
 call and may be used from several threads at once.
@@ -35,9 +35,9 @@ def server_binary():
 
 
 def testdata_dir():
-    """Directory holding shared/testdata (env SIGNATORY_TESTDATA, else <repo>/../shared/testdata)."""
+    """Directory holding the test vectors (env SIGNATORY_TESTDATA, else <repo>/tests/vectors)."""
     env = os.environ.get("SIGNATORY_TESTDATA")
-    path = Path(env) if env else REPO.parent / "shared" / "testdata"
+    path = Path(env) if env else REPO / "tests" / "vectors"
     if not (path / "tezos" / "keys.json").is_file():
         raise RuntimeError(f"test vectors not found in {path} (set SIGNATORY_TESTDATA)")
     return path
@@ -49,7 +49,7 @@ def body_limit():
 
 
 class Vectors:
-    """The shared Tezos test vectors, indexed by id."""
+    """The Tezos test vectors (tests/vectors/tezos), indexed by id."""
 
     def __init__(self):
         base = testdata_dir() / "tezos"

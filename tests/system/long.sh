@@ -12,7 +12,7 @@ repo="$(cd "$here/../.." && pwd)"
 build_dir="$(cd "${1:-$repo/build}" 2>/dev/null && pwd || echo "${1:-$repo/build}")"
 
 export SIGNATORY_BIN="${SIGNATORY_BIN:-$build_dir/signatory}"
-export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$(cd "$repo/.." && pwd)/shared/testdata}"
+export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$repo/tests/vectors}"
 export KILLS="${KILLS:-200}"
 export SOAK_SECONDS="${SOAK_SECONDS:-600}"
 

@@ -2,7 +2,7 @@
 # Runs the black-box system tests of the signer server (Python unittest + Node/Taquito).
 # Usage: tests/system/run.sh [BUILD_DIR]   (default: <repo>/build)
 # Uses $SIGNATORY_BIN / $SIGNATORY_CLI_BIN if set, else BUILD_DIR/signatory[-cli].
-# Test vectors: $SIGNATORY_TESTDATA, else <repo>/../shared/testdata.
+# Test vectors: $SIGNATORY_TESTDATA, else <repo>/tests/vectors.
 # Exits non-zero if any test fails.
 set -euo pipefail
 
@@ -12,7 +12,7 @@ build_dir="$(cd "${1:-$repo/build}" 2>/dev/null && pwd || echo "${1:-$repo/build
 
 export SIGNATORY_BIN="${SIGNATORY_BIN:-$build_dir/signatory}"
 export SIGNATORY_CLI_BIN="${SIGNATORY_CLI_BIN:-$build_dir/signatory-cli}"
-export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$(cd "$repo/.." && pwd)/shared/testdata}"
+export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$repo/tests/vectors}"
 
 if [[ ! -x "$SIGNATORY_BIN" ]]; then
   echo "run.sh: server binary not found: $SIGNATORY_BIN" >&2

@@ -14,7 +14,7 @@ import { RemoteSigner } from '@taquito/remote-signer';
 import { verifySignature } from '@taquito/utils';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const testdata = process.env.SIGNATORY_TESTDATA ?? resolve(here, '../../../shared/testdata');
+const testdata = process.env.SIGNATORY_TESTDATA ?? resolve(here, '../vectors');
 const load = (name) => JSON.parse(readFileSync(join(testdata, 'tezos', name), 'utf8'));
 
 const keys = Object.fromEntries(load('keys.json').keys.map((k) => [k.id, k]));

@@ -1,4 +1,4 @@
-"""System tests of octez client authentication (`server.authorized_keys`, reference §1.5, §1.8).
+"""System tests of octez client authentication (`server.authorized_keys`, Signatory's GET /authorized_keys and octez's authentication).
 
 Black box: a real `signatory serve` whose config lists authorized client keys. Every one of
 the 16 request-authentication vectors of signatures.json (4 client key types x 4 signing key

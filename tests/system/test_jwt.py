@@ -1,4 +1,4 @@
-"""System tests of JWT authentication (`server.jwt`, reference §1.7, §7.3).
+"""System tests of JWT authentication (`server.jwt`, Signatory's POST /login and pkg/middlewares/jwt.go).
 
 Black box: a real `signatory serve` with JWT users. Tokens the server issues are checked
 independently here (Python's hmac with the configured secret), and forged tokens are built

@@ -6,7 +6,7 @@ sample, a family's samples are contiguous and follow its one TYPE line, no serie
 twice, and each histogram has increasing `le` bounds, cumulative bucket counts, a `+Inf`
 bucket equal to `_count`, and a `_sum`. After a scripted mix of requests (signed, refused by
 policy, refused by the high-water mark, not listed, malformed), the counters must equal what
-was sent, with Signatory's metric names and labels (reference §7.1).
+was sent, with Signatory's metric names and labels (Signatory's pkg/metrics).
 
 /healthz answers 503 with the reason when a configured vault could not be opened or the
 watermark log was removed. Logs: an access line per request (method, path, status, duration,

@@ -1,7 +1,7 @@
 """System tests of tz4 (BLS12-381) keys through the signer HTTP API.
 
 Black box: a real `signatory serve` with a file vault holding tz4 keys (and one tz1 key) of
-the shared vectors. BLS signatures are deterministic, so every signature must equal the
+the test vectors. BLS signatures are deterministic, so every signature must equal the
 signatures.json vector byte for byte, and is also verified by @taquito/utils 25's
 verifySignature (verify.mjs; @taquito/remote-signer 21 cannot check tz4 signatures, so HTTP
 is called directly). Covers the BLS-mode consensus requests (0x12 tag 40, 0x13 tag 41), a

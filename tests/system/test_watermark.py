@@ -2,7 +2,7 @@
 
 Each test gets a fresh server and base_dir (marks persist inside one server). Requests are
 derived from consensus.json vectors at chosen (level, round) by payloads.py. Rules checked
-(signatory-behaviour.md §4): lower level, same level with lower or equal round and
+(Signatory's pkg/signatory/request): lower level, same level with lower or equal round and
 different bytes → 409 `watermark validation failed`; identical bytes → 200 with the same
 signature; marks are per (chain, key, request kind); concurrent conflicting requests sign
 exactly one payload; marks survive a restart.

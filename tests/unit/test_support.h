@@ -1,4 +1,4 @@
-// Helpers shared by unit tests: reading the shared vectors, temporary directories that remove
+// Helpers shared by unit tests: reading the test vectors, temporary directories that remove
 // themselves, and running a binary of this build with captured output.
 #pragma once
 
@@ -7,7 +7,7 @@
 
 namespace signatory::testing {
 
-// Parses ../shared/testdata/<relative> (e.g. "tezos/keys.json").
+// Parses tests/vectors/<relative> (SIGNATORY_TESTDATA; e.g. "tezos/keys.json").
 nlohmann::json load_vectors(const std::string& relative);
 // testdata/tezos/<file>, parsed once per process and kept (tests are single-threaded).
 const nlohmann::json& tezos_vectors(const std::string& file);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """AWS KMS emulator for the signer's tests: moto's own server (moto 5.2.1, used as a library,
-unchanged) with three fixes so that it answers as real KMS does (shared/reference/aws-kms.md
-§4.2):
+unchanged) with three fixes so that it answers as real KMS does (AWS KMS API
+Reference: Sign, GetPublicKey):
 
 * Sign with MessageType DIGEST signs the given bytes as a prehashed digest instead of hashing
   them again, and rejects a digest of the wrong length with ValidationException;

@@ -6,7 +6,7 @@ and secp256k1 signatures must be low-S.
 
 Run:  python3 -m unittest discover -s tests/system/kms -p 'test_*.py'
 Env:  SIGNATORY_BIN, SIGNATORY_CLI_BIN (default <repo>/build/signatory[-cli]),
-      SIGNATORY_TESTDATA (default <repo>/../shared/testdata).
+      SIGNATORY_TESTDATA (default <repo>/tests/vectors).
 Skipped with the reason when python3 lacks moto/boto3/cryptography or a binary is missing.
 Only loopback addresses are contacted.
 """
@@ -116,11 +116,11 @@ class KmsKey:
 
 def testdata_dir():
     env = os.environ.get("SIGNATORY_TESTDATA")
-    return Path(env) if env else REPO.parent / "shared" / "testdata"
+    return Path(env) if env else REPO / "tests" / "vectors"
 
 
 def transaction_payloads(count, seed):
-    """`count` distinct generic transaction payloads: a shared vector with random branches."""
+    """`count` distinct generic transaction payloads: a test vector with random branches."""
     with open(testdata_dir() / "tezos" / "operations.json", encoding="utf-8") as f:
         ops = {o["id"]: o for o in json.load(f)["operations"]}
     base = bytes.fromhex(ops["transaction_tz1_to_tz1"]["signing_bytes_hex"])

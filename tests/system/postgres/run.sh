@@ -10,7 +10,7 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 repo="$(cd "$here/../../.." && pwd)"
 build_dir="$(cd "${1:-$repo/build}" 2>/dev/null && pwd || echo "${1:-$repo/build}")"
 export SIGNATORY_BIN="${SIGNATORY_BIN:-$build_dir/signatory}"
-export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$(cd "$repo/.." && pwd)/shared/testdata}"
+export SIGNATORY_TESTDATA="${SIGNATORY_TESTDATA:-$repo/tests/vectors}"
 pg_bin="${SIGNATORY_PG_BIN:-/usr/lib/postgresql/15/bin}"
 
 for b in initdb pg_ctl postgres psql; do

@@ -5,6 +5,7 @@
 // sign errors and their statuses; concurrent signing; and the driver config.
 #include "vault/awskms/awskms_vault.h"
 
+#include <algorithm>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
@@ -26,8 +27,9 @@ Bytes compressed_point(EVP_PKEY* k) {
   Bytes u(65);
   size_t len = 0;
   EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, u.data(), u.size(), &len);
-  Bytes out{static_cast<std::uint8_t>((u[64] & 1) ? 0x03 : 0x02)};
-  out.insert(out.end(), u.begin() + 1, u.begin() + 33);
+  Bytes out(33);
+  out[0] = (u[64] & 1) ? 0x03 : 0x02;
+  std::copy(u.begin() + 1, u.begin() + 33, out.begin() + 1);
   return out;
 }
 

@@ -88,7 +88,7 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST(KmsClient, ListKeysRequestMatchesBotocoreVector) {
-  // shared/testdata/sigv4-kms/kms-list-keys-empty-body: ListKeys with body {} signed by botocore.
+  // tests/vectors/sigv4-kms/kms-list-keys-empty-body: ListKeys with body {} signed by botocore.
   auto dir = std::filesystem::path(SIGNATORY_TESTDATA) / "sigv4-kms" / "kms-list-keys-empty-body";
   Fixture f;
   f.transport->push(reply(200, R"({"Keys":[],"Truncated":false})"));

@@ -1,6 +1,6 @@
-// SigV4 against the official AWS Signature Version 4 test suite (shared/testdata/sigv4, every
+// SigV4 against the official AWS Signature Version 4 test suite (tests/vectors/sigv4, every
 // case found there) and the KMS-shaped vectors made with botocore's signer
-// (shared/testdata/sigv4-kms): canonical request, string to sign and Authorization must match
+// (tests/vectors/sigv4-kms): canonical request, string to sign and Authorization must match
 // the expected files byte for byte.
 #include "aws/sigv4.h"
 

@@ -1,5 +1,5 @@
 // Golden-output tests of signatory-cli: every command's stdout, byte for byte, against the
-// layouts of Signatory (reference §6), with keys from the shared vectors.
+// layouts of Signatory (Signatory's cmd/commands/list.go), with keys from the test vectors.
 #include <gtest/gtest.h>
 
 #include "test_support.h"
@@ -100,7 +100,7 @@ TEST(CliGolden, ListRequests) {
 }
 
 TEST(CliGolden, ListOpsIsSignatorysList) {
-  // reference §3.4, in this order.
+  // Signatory's `list-ops`, in this order.
   const char* names[] = {
       "activate_account", "attestations_aggregate", "ballot", "dal_entrapment_evidence",
       "dal_publish_commitment", "delegation", "double_baking_evidence",

@@ -1,7 +1,7 @@
 // Golden tests of `signatory-cli watermark export | import | set-floor`, running the real
 // binary on a config whose `file` watermark store lives in a temporary base_dir: a floor shows
 // in the export, export → import into a fresh base_dir → export gives the same document,
-// Signatory watermark_v2 and octez-signer files are imported (marks from the shared vectors),
+// Signatory watermark_v2 and octez-signer files are imported (marks from the test vectors),
 // an import never lowers a mark, and a store held by a running signer is a clear error.
 #include <gtest/gtest.h>
 

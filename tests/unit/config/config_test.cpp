@@ -1,6 +1,6 @@
 // Tests of config.cpp: loading every section of signatory.yaml, defaults, anchors and merge
 // keys, the AWS KMS setup guide example, error messages with file:line and unknown-key
-// warnings. Keys and chain ids come from the shared vectors.
+// warnings. Keys and chain ids come from the test vectors.
 #include "config/config.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Tests of key_policy.cpp: the default policy, both policy syntaxes, legacy-name normalisation,
-// validation messages naming the valid kinds (lists from the reference, §3.3 and §3.4), and the
+// validation messages naming the valid kinds (Signatory's `list-requests` and `list-ops`), and the
 // policy warnings.
 #include "config/key_policy.h"
 
@@ -15,11 +15,11 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// Reference §3.3 (`list-requests`).
+// Signatory's `list-requests`.
 const char* const kValidRequestKinds =
     "attestation, attestation_with_dal, block, generic, pack, preattestation";
 
-// Reference §3.4 (`list-ops`) plus ballot votes and the consensus kinds we also accept.
+// Signatory's `list-ops` plus ballot votes and the consensus kinds we also accept.
 std::string valid_operation_kinds() {
   Strings names{
       "activate_account", "attestations_aggregate", "ballot", "dal_entrapment_evidence",

@@ -1,4 +1,4 @@
-// Test helper: real keys from the shared vectors (SIGNATORY_TESTDATA/tezos/keys.json), looked
+// Test helper: real keys from the test vectors (SIGNATORY_TESTDATA/tezos/keys.json), looked
 // up by id ("ed25519_0", "secp256k1_1", "bls12_381_0", …), and the chain ids of base58.json.
 // Used by the config and policy unit tests. Not thread-safe (tests are single-threaded).
 #pragma once

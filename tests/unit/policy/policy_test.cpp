@@ -1,4 +1,4 @@
-// Tests of policy.cpp: every branch of the allow/deny decision (reference §3.7), in order, with
+// Tests of policy.cpp: every branch of the allow/deny decision (Signatory's matchFilter), in order, with
 // Signatory's exact messages and violation types; and the same decisions from a policy written
 // in the current `allow:` syntax and in the legacy one.
 #include "policy/policy.h"

@@ -387,7 +387,7 @@ TEST_F(HttpServerTest, HandlerErrorBecomesTezosJsonError) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status_line, "HTTP/1.1 403 Forbidden");
   EXPECT_EQ(r->get("content-type"), "application/json; charset=utf-8");
-  // Go's encoder escapes <, >, & (reference §1.2).
+  // Go's encoder escapes <, >, & (Signatory answers through Go's json.Encoder).
   EXPECT_EQ(r->body,
             "[{\"id\":\"failure\",\"kind\":\"temporary\",\"msg\":\"forbidden \\u003c\\u0026\\u003e "
             "\\\"x\\\"\"}]\n");

@@ -1,4 +1,4 @@
-// JWT users (reference §7.3): complexity rules, login, token checks, and credential rotation
+// JWT users (Signatory's pkg/middlewares/jwt.go): complexity rules, login, token checks, and credential rotation
 // driven by a test clock. Tokens are checked with verify_jwt and the configured secrets.
 #include "server/jwt_auth.h"
 

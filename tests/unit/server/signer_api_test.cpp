@@ -1,4 +1,4 @@
-// The signer API's body parsing and error body, against Signatory's formats (reference §1.2-1.3).
+// The signer API's body parsing and error body, against Signatory's formats (Signatory's pkg/server).
 #include <gtest/gtest.h>
 
 #include "common/error.h"

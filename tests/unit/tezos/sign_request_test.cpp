@@ -1,5 +1,5 @@
 // Tests of request classification: request and operation kind names (checked against
-// Signatory's list in reference/signatory-behaviour.md §3.4), magic-byte dispatch over every
+// Signatory's `list-ops`, tests/vectors/signatory/list-ops.txt), magic-byte dispatch over every
 // message of testdata/tezos/signatures.json, PACK validation and refusal of other magic bytes.
 #include "tezos/sign_request.h"
 
@@ -30,24 +30,13 @@ std::string trim(std::string s) {
   return s;
 }
 
-// The comma-separated list between the first pair of backticks after the "### 3.4" heading of
-// the Signatory behaviour reference.
+// Signatory's `list-ops` names, one per line (tests/vectors/signatory/list-ops.txt).
 std::vector<std::string> reference_operation_kinds() {
-  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/../reference/signatory-behaviour.md");
-  if (!in) throw std::runtime_error("cannot open signatory-behaviour.md");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  std::string text = ss.str();
-  std::size_t section = text.find("### 3.4");
-  std::size_t body = text.find('\n', section);  // the heading itself has backticks
-  std::size_t open = text.find('`', body);
-  std::size_t close = text.find('`', open + 1);
-  if (section == std::string::npos || body == std::string::npos || open == std::string::npos ||
-      close == std::string::npos)
-    throw std::runtime_error("section 3.4 not found");
+  std::ifstream in(std::string(SIGNATORY_TESTDATA) + "/signatory/list-ops.txt");
+  if (!in) throw std::runtime_error("cannot open signatory/list-ops.txt");
   std::vector<std::string> out;
-  std::stringstream list(text.substr(open + 1, close - open - 1));
-  for (std::string item; std::getline(list, item, ',');) out.push_back(trim(item));
+  for (std::string line; std::getline(in, line);)
+    if (!trim(line).empty()) out.push_back(trim(line));
   return out;
 }
 
@@ -59,7 +48,7 @@ TEST(SignRequest, OperationKindNamesAreSignatorysList) {
 }
 
 TEST(SignRequest, RequestKindNames) {
-  // signatory-behaviour.md §3.3: the five of the integration test plus pack, sorted.
+  // Signatory's `list-requests`: the five of the integration test plus pack, sorted.
   const std::vector<std::string> expected = {
       "attestation", "attestation_with_dal", "block", "generic", "pack", "preattestation"};
   EXPECT_EQ(request_kind_names(), expected);

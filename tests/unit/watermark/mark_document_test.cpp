@@ -1,5 +1,5 @@
 // The mark document of `signatory-cli watermark export/import`: real marks (slots, levels,
-// rounds, digests and signatures of the shared vectors: signatures.json signs the
+// rounds, digests and signatures of the test vectors: signatures.json signs the
 // consensus.json requests with the keys of keys.json, tz1 to tz4) round-trip exactly and
 // deterministically; merging into a store is by maximum on both backends; a floor at
 // (level, INT32_MAX) refuses every round of its level and survives a later import of a real

@@ -1,7 +1,7 @@
 // Migration from octez-signer: `*_high_watermark` files written here in octez's layout
 // (src/bin_signer/handler.ml, High_watermark.encoding: {chain: {pkh: {level, round, hash,
 // signature}}}, `hash` = hex blake2b of the whole signed bytes, `round` absent in Emmy-era
-// marks), with requests, digests and signatures of the shared vectors. Checks what each
+// marks), with requests, digests and signatures of the test vectors. Checks what each
 // mark becomes, that an imported store then refuses what octez signed and answers an
 // identical retry with octez's signature, the legacy endorsement file names, and strict
 // errors naming file and entry.

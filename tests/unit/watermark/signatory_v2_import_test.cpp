@@ -1,5 +1,5 @@
 // Migration from Signatory's watermark_v2 directory: files written as Signatory writes them
-// (4-space indent, no trailing newline), with the watermark vectors of the reference (§9.3:
+// (4-space indent, no trailing newline), with the watermark vectors of Signatory's integration tests (watermark_test.go:
 // C2 preattestation and C3 attestation at level 34 round 4, chain NetXo5iVw1vBoxM, signer
 // tz1WGcYos3hL7GXYXjKrMnSFdkT7FyXnFBvf) whose vh hashes must decode to the blake2b-256 digests
 // given by consensus.json. Covers the first start of the file backend, the explicit import,
