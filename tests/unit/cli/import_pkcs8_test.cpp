@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
 
 #include "crypto/pkcs8.h"
 #include "crypto/secret_file.h"
@@ -187,8 +188,8 @@ TEST(ImportPkcs8, SeveralKeysInOneFile) {
             openssl_public_key(b, kCurves[1], false));
 }
 
-// A bad file: exit 1, an error naming the problem (and the file), the vault's file untouched
-// and no secret in the message.
+// A bad file (`args` is "-f FILE …"): exit 1, an error naming the problem, the vault's file
+// untouched, and nothing of the file's body (nor a secret key argument) in the message.
 void expect_refused(const TempDir& dir, const std::string& args, const std::string& problem) {
   const std::string before = read_file(dir.file("secret_keys"));
   auto r = run_binary("signatory-cli",
@@ -198,7 +199,16 @@ void expect_refused(const TempDir& dir, const std::string& args, const std::stri
   EXPECT_NE(r.err.find("Error: "), std::string::npos) << args << ": " << r.err;
   EXPECT_NE(r.err.find(problem), std::string::npos) << args << ": " << r.err;
   EXPECT_EQ(r.err.find("Successfully imported"), std::string::npos) << r.err;
-  EXPECT_EQ(r.err.find("MI"), std::string::npos) << "PEM body in the error: " << r.err;
+  std::istringstream body(read_file(args.substr(3, args.find(' ', 3) - 3)));
+  for (std::string line; std::getline(body, line);)
+    if (line.size() >= 16 && line.rfind("-----", 0) != 0) {
+      EXPECT_EQ(r.err.find(line), std::string::npos) << "file text in the error: " << r.err;
+    }
+  std::istringstream words(args);
+  for (std::string word; words >> word;)
+    if (word.rfind("edsk", 0) == 0) {
+      EXPECT_EQ(r.err.find(word), std::string::npos) << "secret key in the error: " << r.err;
+    }
   EXPECT_EQ(read_file(dir.file("secret_keys")), before) << args;
 }
 
