@@ -1,12 +1,16 @@
 // signatory-cli commands (see cli_commands.h).
 #include "cli/cli_commands.h"
 
+#include <sodium.h>
+
 #include <cstdio>
 #include <iostream>
 
 #include "cli/terminal_prompt.h"
 #include "common/error.h"
 #include "common/log.h"
+#include "crypto/pkcs8.h"
+#include "crypto/secret_file.h"
 #include "tezos/sign_request.h"
 
 #ifndef SIGNATORY_GIT_REVISION
@@ -30,6 +34,60 @@ vault::Vault& find_vault(std::vector<signer::NamedVault>& vaults, const config::
   throw bad_request("vault `" + name + "' is not in the config" +
                     (names.empty() ? std::string() : "; configured vaults: " + names));
 }
+
+// The key name of `-o name:<key name>` (the only option the file and mem vaults take).
+std::string key_name_option(const std::string& options) {
+  std::string key_name;
+  for (const auto& [k, v] : parse_options_map(options)) {
+    if (k == "name") key_name = v;
+    else throw bad_request("options: unknown option `" + k + "'; valid options are name");
+  }
+  return key_name;
+}
+
+tezos::KeyType key_type_of(crypto::Pkcs8Algorithm algorithm) {
+  switch (algorithm) {
+    case crypto::Pkcs8Algorithm::Ed25519: return tezos::KeyType::Ed25519;
+    case crypto::Pkcs8Algorithm::Secp256k1: return tezos::KeyType::Secp256k1;
+    case crypto::Pkcs8Algorithm::P256: return tezos::KeyType::P256;
+  }
+  throw internal_error("unknown PKCS#8 algorithm");
+}
+
+// Reads the keys of an import: a file holds PKCS#8 PEM keys; an argument is PEM text too when
+// it looks like it, else one base58 Tezos key. The password comes from --password, else from a
+// prompt, and is asked for only when a key is encrypted.
+class KeyReader {
+ public:
+  explicit KeyReader(const std::optional<std::string>& password) : password_(password) {}
+
+  void add_pem(std::string_view text, const std::string& source) {
+    for (auto& key : crypto::parse_pkcs8_pem(text, source, [this] { return password(); }))
+      keys_.push_back(tezos::SecretKey::from_secret(key_type_of(key.algorithm),
+                                                    std::move(key.secret)));
+  }
+
+  void add_text(std::string_view text, const std::string& source) {
+    if (crypto::looks_like_pem(text)) return add_pem(text, source);
+    if (!tezos::SecretKey::is_encrypted(text)) {
+      keys_.push_back(tezos::SecretKey::parse(text));
+      return;
+    }
+    const crypto::SecretBytes pw = password();
+    keys_.push_back(tezos::SecretKey::decrypt(text, pw.as_string()));
+  }
+
+  std::vector<tezos::SecretKey>& keys() { return keys_; }
+
+ private:
+  crypto::SecretBytes password() const {
+    if (password_) return crypto::SecretBytes::from_string(*password_);
+    return prompt_secret("Enter the password: ");
+  }
+
+  const std::optional<std::string>& password_;
+  std::vector<tezos::SecretKey> keys_;
+};
 
 }  // namespace
 
@@ -79,31 +137,35 @@ int list_keys(const GlobalFlags& flags, ListFormat format) {
   return 0;
 }
 
-int import_keys(const GlobalFlags& flags, const std::string& vault_name,
-                std::vector<std::string> secret_keys, const std::string& options,
-                bool password_given, const std::string& password) {
+int import_keys(const GlobalFlags& flags, ImportRequest request) {
+  if (!request.pem_file.empty() && !request.secret_keys.empty())
+    throw bad_request("give either secret keys or --from FILE, not both");
+  const std::string key_name = key_name_option(request.options);
   config::Config cfg = load_config_logged(flags);
   auto vaults = open_vaults(cfg);
-  vault::Vault& target = find_vault(vaults, cfg, vault_name);
-  std::string key_name;
-  for (const auto& [k, v] : parse_options_map(options)) {
-    if (k == "name") key_name = v;
-    else throw bad_request("options: unknown option `" + k + "'; valid options are name");
+  vault::Vault& target = find_vault(vaults, cfg, request.vault_name);
+
+  // Every key is read and checked before the first is stored: a bad one stores nothing.
+  KeyReader reader(request.password);
+  if (!request.pem_file.empty()) {
+    const crypto::SecretBytes text = crypto::read_secret_file(request.pem_file);
+    reader.add_pem(text.as_string(), request.pem_file);
   }
-  std::vector<crypto::SecretBytes> texts;
-  for (auto& s : secret_keys) {
-    texts.emplace_back(crypto::SecretBytes::from_string(s));
-    std::fill(s.begin(), s.end(), '\0');
+  for (auto& arg : request.secret_keys) {
+    const crypto::SecretBytes text = crypto::SecretBytes::from_string(arg);
+    sodium_memzero(arg.data(), arg.size());
+    reader.add_text(text.as_string(), "the secret key argument");
   }
-  if (texts.empty()) texts.push_back(prompt_secret("Enter the secret key: "));
-  for (const auto& text : texts) {
-    std::string_view sk = text.as_string();
-    tezos::SecretKey key = [&] {
-      if (!tezos::SecretKey::is_encrypted(sk)) return tezos::SecretKey::parse(sk);
-      if (password_given) return tezos::SecretKey::decrypt(sk, password);
-      crypto::SecretBytes pw = prompt_secret("Enter the password: ");
-      return tezos::SecretKey::decrypt(sk, pw.as_string());
-    }();
+  if (request.pem_file.empty() && request.secret_keys.empty()) {
+    const crypto::SecretBytes text = prompt_secret("Enter the secret key: ");
+    reader.add_text(text.as_string(), "the secret key");
+  }
+  auto& keys = reader.keys();
+  if (!key_name.empty() && keys.size() > 1)
+    throw bad_request("options: name:" + key_name + " names one key, but there are " +
+                      std::to_string(keys.size()));
+
+  for (auto& key : keys) {
     std::string pkh = key.public_key().hash().to_base58();
     log::info("Requesting import operation", {{"pkh", pkh}, {"vault", target.name()}});
     target.import_key(std::move(key), key_name);
@@ -112,20 +174,32 @@ int import_keys(const GlobalFlags& flags, const std::string& vault_name,
   return 0;
 }
 
-int generate_keys(const GlobalFlags& flags, const std::string& vault_name, const std::string& type,
-                  int count, ListFormat format) {
-  if (count < 1) throw bad_request("--num must be at least 1");
-  tezos::KeyType key_type = tezos::parse_key_type(type);
+int generate_keys(const GlobalFlags& flags, const GenerateRequest& request) {
+  if (request.count < 1) throw bad_request("--num must be at least 1");
+  const tezos::KeyType key_type = tezos::parse_key_type(request.type);
+  const ListFormat format = parse_list_format(request.format);
+  const std::string key_name = key_name_option(request.options);
+  if (!key_name.empty() && request.count > 1)
+    throw bad_request("options: name:" + key_name + " names one key; --num is " +
+                      std::to_string(request.count));
   config::Config cfg = load_config_logged(flags);
   auto vaults = open_vaults(cfg);
-  vault::Vault& target = find_vault(vaults, cfg, vault_name);
+  vault::Vault& target = find_vault(vaults, cfg, request.vault_name);
   std::vector<signer::KeyEntry> entries;
-  for (int i = 0; i < count; ++i) {
-    auto key = target.generate_key(key_type, "");
-    entries.push_back({key, target.name(), vault_name, cfg.policy_for(key->public_key().hash())});
+  for (int i = 0; i < request.count; ++i) {
+    auto key = target.generate_key(key_type, key_name);
+    entries.push_back(
+        {key, target.name(), request.vault_name, cfg.policy_for(key->public_key().hash())});
   }
   std::cout << format_key_list(entries, format) << std::flush;
   return 0;
+}
+
+std::vector<std::string> configured_vault_names(const GlobalFlags& flags) {
+  std::vector<std::string> names;
+  for (const auto& vc : config::load_config(flags.config_path, flags.base_dir).vaults)
+    names.push_back(vc.name);
+  return names;
 }
 
 int list_requests() {

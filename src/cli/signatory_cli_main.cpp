@@ -1,66 +1,125 @@
 // `signatory-cli`: key listing, import and generation, the lists of request and operation
-// kinds (Signatory's cmd/signatory-cli), and moving high-water marks (`watermark export|import|set-floor`).
+// kinds (Signatory's cmd/signatory-cli), moving high-water marks (`watermark export|import|
+// set-floor`), and `help`/`completion` (cli/command_tree.h). Bare `signatory-cli` prints the
+// usage, as Signatory's does.
 #include <iostream>
 
 #include "cli/cli_commands.h"
+#include "cli/command_tree.h"
 #include "cli/global_flags.h"
 #include "cli/watermark_commands.h"
 
 using namespace signatory::cli;
 
+namespace {
+
+std::string joined(const std::vector<std::string>& words, const std::string& separator) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : separator) + w;
+  return out;
+}
+
+// Completion of options that `watermark_commands.cpp` defines, when they are there.
+void complete_watermark_options(CommandTree& tree, CLI::App& app) {
+  const auto hint = [&](const char* command, const char* option, ValueHint h) {
+    CLI::App* watermark = app.get_subcommand("watermark");
+    for (CLI::App* sub : watermark->get_subcommands([](CLI::App*) { return true; }))
+      if (sub->get_name() == command)
+        if (const CLI::Option* o = sub->get_option_no_throw(option)) tree.set_completion(*o, h);
+  };
+  hint("import", "--from", {ValueCompletion::Words, {"auto", "json", "signatory", "octez"}});
+  hint("set-floor", "--kind",
+       {ValueCompletion::Words, {"block", "preattestation", "attestation", "all"}});
+  for (const char* option : {"--pkh", "--chain", "--level"})
+    hint("set-floor", option, {ValueCompletion::None, {}});
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"Signatory command line tool", "signatory-cli"};
+  CommandTree tree("signatory-cli", "Signatory command line tool");
+  CLI::App& app = tree.root();
   GlobalFlags flags;
-  add_global_flags(app, flags);
-  app.require_subcommand(1);
+  add_global_flags(tree, flags);
+  // --vault/-v of import and generate: required, completed with the config's vault names.
+  const auto add_vault_option = [&tree](CLI::App* command, std::string& vault_name) {
+    tree.set_completion(
+        *command->add_option("--vault,-v", vault_name, "Vault name (as in the config)")->required(),
+        {ValueCompletion::Vaults, {}});
+  };
+  const ValueHint nothing{ValueCompletion::None, {}};
+  const std::vector<std::string> formats = {"legacy", "current", "json"};
+  const std::vector<std::string> key_types = {"tz1",     "tz2",       "tz3",  "tz4",
+                                              "ed25519", "secp256k1", "p256", "bls"};
 
-  std::string format = "legacy";
+  std::string list_format = "legacy";
   auto* list = app.add_subcommand("list", "List public keys");
-  list->add_option("--format", format, "Output layout: legacy|current|json")->capture_default_str();
+  tree.set_completion(
+      *list->add_option("--format", list_format, "Output layout: " + joined(formats, "|"))
+           ->capture_default_str(),
+      {ValueCompletion::Words, formats});
 
-  std::string vault_name, options, password, type = "tz1";
-  std::vector<std::string> secret_keys;
-  int count = 1;
-  auto* import = app.add_subcommand("import", "Import Tezos private keys (edsk..., spsk..., p2sk...)");
-  import->add_option("secret-key", secret_keys, "Secret keys (prompted for when absent)");
-  import->add_option("--vault,-v", vault_name, "Vault name (as in the config)")->required();
-  auto* password_opt = import->add_option("--password", password, "Password of encrypted keys");
-  import->add_option("-o,--opt", options, "Options: name:<key name>");
+  ImportRequest import_request;
+  auto* import =
+      app.add_subcommand("import", "Import Tezos private keys (edsk..., spsk..., p2sk...)");
+  tree.set_completion(*import->add_option("secret-key", import_request.secret_keys,
+                                          "Secret keys (prompted for when absent)"),
+                      nothing);
+  add_vault_option(import, import_request.vault_name);
+  tree.set_completion(*import->add_option("--password", import_request.password,
+                                          "Password of encrypted keys (prompted for when absent)"),
+                      nothing);
+  tree.set_completion(*import->add_option("-f,--from", import_request.pem_file,
+                                          "Import the keys of a PKCS#8 PEM file (Ed25519, "
+                                          "secp256k1 or P-256; encrypted or not)"),
+                      {ValueCompletion::Files, {}});
+  tree.set_completion(
+      *import->add_option("-o,--opt", import_request.options, "Options: name:<key name>"), nothing);
 
+  GenerateRequest generate_request;
   auto* generate = app.add_subcommand("generate", "Generate new keys in a vault");
-  generate->add_option("--vault,-v", vault_name, "Vault name (as in the config)")->required();
-  generate->add_option("-t,--type", type, "tz1|tz2|tz3|tz4|ed25519|secp256k1|p256|bls")->capture_default_str();
-  generate->add_option("-n,--num", count, "How many keys")->capture_default_str();
-  generate->add_option("--format", format, "Output layout: legacy|current|json")->capture_default_str();
+  add_vault_option(generate, generate_request.vault_name);
+  tree.set_completion(
+      *generate
+           ->add_option("-t,--type", generate_request.type, "Key type: " + joined(key_types, "|"))
+           ->capture_default_str(),
+      {ValueCompletion::Words, key_types});
+  tree.set_completion(*generate->add_option("-n,--num", generate_request.count, "How many keys")
+                           ->capture_default_str(),
+                      nothing);
+  tree.set_completion(*generate->add_option("-o,--opt", generate_request.options,
+                                            "Options: name:<key name> (with one key)"),
+                      nothing);
+  tree.set_completion(*generate
+                           ->add_option("--format", generate_request.format,
+                                        "Output layout: " + joined(formats, "|"))
+                           ->capture_default_str(),
+                      {ValueCompletion::Words, formats});
 
   auto* list_requests_cmd = app.add_subcommand("list-requests", "Print possible request types");
   auto* list_ops_cmd =
       app.add_subcommand("list-ops", "Print possible operation types inside the `generic` request");
-  auto* version = app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
+  auto* version =
+      app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
   version->alias("v");
   WatermarkCommand watermark_cmd(app);
+  complete_watermark_options(tree, app);
+  tree.add_vault_names([&flags] { return configured_vault_names(flags); });
 
-  // Global flags are persistent, as in cobra: accepted after the subcommand too.
-  for (auto* sub : app.get_subcommands({})) sub->fallthrough();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e);
-  }
-  if (version->parsed()) {
-    std::cout << version_text();
-    return 0;
-  }
-  if (list_requests_cmd->parsed()) return list_requests();
-  if (list_ops_cmd->parsed()) return list_ops();
-  return run_command([&] {
-    configure_logging(flags);
-    if (list->parsed()) return list_keys(flags, parse_list_format(format));
-    if (import->parsed())
-      return import_keys(flags, vault_name, secret_keys, options, password_opt->count() > 0, password);
-    if (generate->parsed())
-      return generate_keys(flags, vault_name, type, count, parse_list_format(format));
-    if (watermark_cmd.parsed()) return watermark_cmd.run(flags);
-    return 0;
+  return tree.run(argc, argv, [&] {
+    if (version->parsed()) {
+      std::cout << version_text();
+      return 0;
+    }
+    if (list_requests_cmd->parsed()) return list_requests();
+    if (list_ops_cmd->parsed()) return list_ops();
+    return run_command([&] {
+      configure_logging(flags);
+      if (list->parsed()) return list_keys(flags, parse_list_format(list_format));
+      if (import->parsed()) return import_keys(flags, std::move(import_request));
+      if (generate->parsed()) return generate_keys(flags, generate_request);
+      if (watermark_cmd.parsed()) return watermark_cmd.run(flags);
+      return 0;
+    });
   });
 }

@@ -362,6 +362,13 @@ SecretKey SecretKey::generate(KeyType type) {
   throw internal_error("the random number generator keeps producing invalid scalars");
 }
 
+SecretKey SecretKey::from_secret(KeyType type, crypto::SecretBytes secret) {
+  if (secret.size() != kSecretLength)
+    throw bad_request("invalid " + std::string(curve_name(type)) + " secret key: " +
+                      std::to_string(secret.size()) + " bytes instead of 32");
+  return SecretKey(type, std::move(secret));
+}
+
 crypto::SecretBytes SecretKey::to_base58() const {
   std::string text = b58check_encode(*forms(type_).sk, secret_.view());
   crypto::SecretBytes out = crypto::SecretBytes::from_string(text);

@@ -110,6 +110,10 @@ class SecretKey {
   // password.
   static SecretKey decrypt(std::string_view text, std::string_view password);
   static SecretKey generate(KeyType type);
+  // A key of `type` from its 32 secret bytes, the payload of the base58 forms (Ed25519 seed, EC
+  // scalar big-endian, BLS scalar little-endian), e.g. read from a PKCS#8 file. Throws
+  // Error(400) for another length or a scalar out of range.
+  static SecretKey from_secret(KeyType type, crypto::SecretBytes secret);
 
   KeyType type() const { return type_; }
   const PublicKey& public_key() const { return public_key_; }

@@ -34,5 +34,9 @@ struct CommandResult {
 
 // Runs `<build dir>/<binary> <args>` through /bin/sh with stdin from /dev/null.
 CommandResult run_binary(const std::string& binary, const std::string& args);
+// Runs a /bin/sh command line with stdin from /dev/null.
+CommandResult run_shell(const std::string& command);
+// The whole content of a file ("" when it cannot be read).
+std::string read_file(const std::string& path);
 
 }  // namespace signatory::testing

@@ -51,10 +51,9 @@ static std::string slurp(const std::string& path) {
   return ss.str();
 }
 
-CommandResult run_binary(const std::string& binary, const std::string& args) {
+CommandResult run_shell(const std::string& command) {
   TempDir dir;
-  std::string cmd = std::string(SIGNATORY_BINARY_DIR) + "/" + binary + " " + args + " </dev/null >" +
-                    dir.file("out") + " 2>" + dir.file("err");
+  std::string cmd = "(" + command + ") </dev/null >" + dir.file("out") + " 2>" + dir.file("err");
   CommandResult r;
   int status = std::system(cmd.c_str());
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -62,5 +61,11 @@ CommandResult run_binary(const std::string& binary, const std::string& args) {
   r.err = slurp(dir.file("err"));
   return r;
 }
+
+CommandResult run_binary(const std::string& binary, const std::string& args) {
+  return run_shell(std::string(SIGNATORY_BINARY_DIR) + "/" + binary + " " + args);
+}
+
+std::string read_file(const std::string& path) { return slurp(path); }
 
 }  // namespace signatory::testing

@@ -1,0 +1,538 @@
+// Completion scripts generated from the command tree (see shell_completion.h).
+#include "cli/shell_completion.h"
+
+#include <map>
+
+namespace signatory::cli {
+namespace {
+
+// ---- The tree as the scripts see it ----------------------------------------------------------
+
+struct OptionEntry {
+  std::vector<std::string> names;  // -c, --config
+  bool takes_value = false;
+  std::string description;
+  ValueHint hint;
+};
+
+struct Node {
+  std::string path;  // "" for the root, "watermark export" below it
+  std::vector<std::pair<std::string, std::string>> commands;  // name, description
+  std::vector<std::string> aliases;                           // "v=version"
+  std::vector<OptionEntry> options;                           // own and inherited
+  ValueHint args{ValueCompletion::None, {}};                  // positional arguments
+};
+
+OptionEntry entry_of(const CommandTree& tree, const CLI::Option& option, const CLI::App& owner) {
+  OptionEntry e;
+  for (const auto& s : option.get_snames()) e.names.push_back("-" + s);
+  for (const auto& l : option.get_lnames()) e.names.push_back("--" + l);
+  e.takes_value = takes_value(option);
+  e.description =
+      &option == owner.get_help_ptr() ? "help for " + owner.get_name() : option.get_description();
+  e.hint = tree.completion(option);
+  return e;
+}
+
+void collect(const CommandTree& tree, const CLI::App& app, const std::string& path,
+             std::vector<Node>& out) {
+  Node node;
+  node.path = path;
+  for (const CLI::App* sub : tree.commands(app)) {
+    node.commands.emplace_back(sub->get_name(), sub->get_description());
+    for (const auto& alias : sub->get_aliases())
+      node.aliases.push_back(alias + "=" + sub->get_name());
+  }
+  for (const CLI::Option* o : tree.local_flags(app))
+    node.options.push_back(entry_of(tree, *o, app));
+  for (const CLI::Option* o : tree.inherited_flags(app))
+    node.options.push_back(entry_of(tree, *o, app));
+  const auto positionals = tree.positionals(app);
+  if (!positionals.empty()) node.args = tree.completion(*positionals.front());
+  out.push_back(std::move(node));
+  for (const CLI::App* sub : tree.commands(app))
+    collect(tree, *sub, path.empty() ? sub->get_name() : path + " " + sub->get_name(), out);
+}
+
+// The value completion as the scripts' walkers read it. Vault names need the hidden command
+// and a config option to pass on; without them there is nothing to offer.
+std::string encode(const ValueHint& hint, bool vaults_available) {
+  switch (hint.kind) {
+    case ValueCompletion::Files:
+      return "files";
+    case ValueCompletion::Directories:
+      return "dirs";
+    case ValueCompletion::ConfigFile:
+      return "config";
+    case ValueCompletion::Vaults:
+      return vaults_available ? "vaults" : "none";
+    case ValueCompletion::Commands:
+      return "commands";
+    case ValueCompletion::None:
+      return "none";
+    case ValueCompletion::Words: {
+      std::string out = "words:";
+      for (std::size_t i = 0; i < hint.words.size(); ++i) out += (i ? " " : "") + hint.words[i];
+      return out;
+    }
+  }
+  return "none";
+}
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : " ") + w;
+  return out;
+}
+
+std::vector<std::string> option_names(const Node& node, bool with_value) {
+  std::vector<std::string> out;
+  for (const auto& o : node.options)
+    if (o.takes_value == with_value) out.insert(out.end(), o.names.begin(), o.names.end());
+  return out;
+}
+
+std::vector<std::string> command_names(const Node& node) {
+  std::vector<std::string> out;
+  for (const auto& [name, description] : node.commands) out.push_back(name);
+  return out;
+}
+
+// "signatory-cli" → "signatory_cli", for function names.
+std::string identifier(const std::string& name) {
+  std::string out;
+  for (char c : name) out.push_back(std::isalnum(static_cast<unsigned char>(c)) ? c : '_');
+  return out;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size()))
+    text.replace(at, from.size(), to);
+  return text;
+}
+
+// '…' for sh/bash/zsh.
+std::string sh_quote(const std::string& s) {
+  return "'" + replace_all(s, "'", "'\\''") + "'";
+}
+
+// '…' for fish (only \\ and \' are escapes inside single quotes).
+std::string fish_quote(const std::string& s) {
+  return "'" + replace_all(replace_all(s, "\\", "\\\\"), "'", "\\'") + "'";
+}
+
+// Replaces each @KEY@ of `text` with its value.
+std::string fill(std::string text, const std::map<std::string, std::string>& values) {
+  for (const auto& [key, value] : values) text = replace_all(text, "@" + key + "@", value);
+  return text;
+}
+
+std::string header(const std::string& program, const std::string& shell) {
+  return fill(
+      "# @SHELL@ completion for @PROGRAM@\n"
+      "# Generated by `@PROGRAM@ completion @SHELL@` from @PROGRAM@'s own command tree:\n"
+      "# regenerate it rather than editing it.\n\n",
+      {{"SHELL", shell}, {"PROGRAM", program}});
+}
+
+// What the generators need besides the nodes.
+struct Script {
+  std::string program;  // signatory-cli
+  std::string p;        // __signatory_cli: the prefix of the helper functions
+  std::vector<Node> nodes;
+  bool vaults = false;                    // vault names can be completed
+  std::vector<std::string> config_names;  // -c --config
+  std::string config_long;                // --config
+};
+
+// ---- bash and zsh ----------------------------------------------------------------------------
+
+// The walker both shells run, after the tree's data (the _node, _value and _vaults functions;
+// @P@, the prefix of every function name, is e.g. __signatory_cli). It reads the words typed
+// (array w, cursor index cw) and sets, for the word under the cursor: kind (commands, words,
+// files, dirs, none), cands (the candidates of commands and words), cur (the text to complete)
+// and prefix (`--option=` when the value is typed in the same word). zsh runs it with
+// ksharrays and shwordsplit, the bash way.
+constexpr const char* kShWalker = R"(@P@_walk() {
+    [[ -n ${ZSH_VERSION-} ]] && setopt localoptions ksharrays shwordsplit
+    local at='' word expect='' i canon a value
+    local cmds alts flags opts args
+    for ((i = 1; i < cw; i++)); do
+        word=${w[i]}
+        if [[ -n $expect ]]; then
+            [[ $word == '=' ]] && continue
+            expect=''
+            continue
+        fi
+        @P@_node "$at"
+        case $word in
+        -*'='*) continue ;;
+        -*)
+            [[ " $opts " == *" $word "* ]] && expect=$word
+            continue ;;
+        esac
+        canon=$word
+        for a in $alts; do
+            [[ $word == "${a%%'='*}" ]] && canon=${a#*'='}
+        done
+        [[ " $cmds " == *" $canon "* ]] && at=${at:+$at }$canon
+    done
+    @P@_node "$at"
+    cur=${w[cw]}
+    if [[ -z $expect && $cur == -*'='* && " $opts " == *" ${cur%%'='*} "* ]]; then
+        expect=${cur%%'='*}
+        prefix="$expect="
+        cur=${cur#*'='}
+    elif [[ -n $expect && $cur == '=' ]]; then
+        cur=''
+    fi
+    if [[ -n $expect ]]; then
+        @P@_value "$at" "$expect"
+    elif [[ $cur == -* ]]; then
+        kind=words
+        cands="$flags $opts"
+        return
+    elif [[ -n $cmds ]]; then
+        kind=commands
+        cands=$cmds
+        return
+    else
+        value=$args
+    fi
+    case $value in
+    words:*) kind=words; cands=${value#words:} ;;
+    commands) @P@_node ''; kind=commands; cands=$cmds ;;
+    vaults) kind=words; cands=$(@P@_vaults) ;;
+    files|config) kind=files ;;
+    dirs) kind=dirs ;;
+    *) kind=none ;;
+    esac
+}
+)";
+
+// Runs the binary's hidden command with the config typed on the line (`~/` expanded).
+constexpr const char* kShVaults =
+    R"(# The vault names of the config typed on the line (or the default one).
+@P@_vaults() {
+    local cfg='' i prog=${w[0]}
+    for ((i = 1; i < cw; i++)); do
+        case ${w[i]} in
+        @CONFIG_PATTERNS@)
+            cfg=${w[i+1]}
+            [[ $cfg == '=' ]] && cfg=${w[i+2]} ;;
+        '@CONFIG_LONG@='*) cfg=${w[i]#*'='} ;;
+        esac
+    done
+    [[ $cfg == '~/'* ]] && cfg=$HOME/${cfg#'~/'}
+    [[ $prog == '~/'* ]] && prog=$HOME/${prog#'~/'}
+    if [[ -n $cfg ]]; then
+        "$prog" @CONFIG_LONG@ "$cfg" @VAULTS_COMMAND@ 2>/dev/null
+    else
+        "$prog" @VAULTS_COMMAND@ 2>/dev/null
+    fi
+}
+
+)";
+
+constexpr const char* kBashMain = R"(_@ID@() {
+    local -a w=("${COMP_WORDS[@]}")
+    local cw=$COMP_CWORD cur='' kind='' cands='' prefix=''
+    @P@_walk
+    COMPREPLY=()
+    case $kind in
+    commands|words) mapfile -t COMPREPLY < <(compgen -W "$cands" -- "$cur") ;;
+    files)
+        compopt -o filenames 2>/dev/null || :
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    dirs)
+        compopt -o filenames 2>/dev/null || :
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
+    esac
+    if [[ -n $prefix ]]; then COMPREPLY=("${COMPREPLY[@]/#/$prefix}"); fi
+    return 0
+}
+
+complete -F _@ID@ @PROGRAM@
+)";
+
+constexpr const char* kZshMain = R"(_@PROGRAM@() {
+    local -a w descs
+    w=("${words[@]}")
+    local cw=$((CURRENT - 1)) cur='' kind='' cands='' prefix=''
+    @P@_walk
+    [[ -n $prefix ]] && compset -P '*='
+    case $kind in
+    commands) _describe -t commands command descs ;;
+    words) compadd -- ${=cands} ;;
+    files) _files ;;
+    dirs) _files -/ ;;
+    esac
+}
+
+# Autoloaded from $fpath, the file is the body of _@PROGRAM@: complete now. Sourced, it
+# registers the function.
+if [[ "${funcstack[1]-}" == _@PROGRAM@ ]]; then
+    _@PROGRAM@ "$@"
+else
+    compdef _@PROGRAM@ @PROGRAM@
+fi
+)";
+
+std::string sh_node_function(const Script& s, bool zsh) {
+  std::string out =
+      "# The words of the command at path $1: subcommands (cmds), their other names\n"
+      "# (alts: alias=command), flags, options taking a value (opts), and how positional\n"
+      "# arguments complete (args).\n"
+      "@P@_node() {\n    case $1 in\n";
+  for (const Node& n : s.nodes) {
+    out += "    " + sh_quote(n.path) + ")\n";
+    out += "        cmds=" + sh_quote(joined(command_names(n))) + "\n";
+    out += "        alts=" + sh_quote(joined(n.aliases)) + "\n";
+    out += "        flags=" + sh_quote(joined(option_names(n, false))) + "\n";
+    out += "        opts=" + sh_quote(joined(option_names(n, true))) + "\n";
+    out += "        args=" + sh_quote(encode(n.args, s.vaults)) + "\n";
+    if (zsh) {
+      out += "        descs=(";
+      for (const auto& [name, description] : n.commands)
+        out += "\n            " + sh_quote(name + ":" + description);
+      out += ")\n";
+    }
+    out += "        ;;\n";
+  }
+  out += "    *)\n        cmds='' alts='' flags='' opts='' args='none'\n";
+  if (zsh) out += "        descs=()\n";
+  out += "        ;;\n    esac\n}\n\n";
+  return out;
+}
+
+std::string sh_value_function(const Script& s) {
+  std::string out =
+      "# How the value of option $2 of the command at path $1 completes.\n"
+      "@P@_value() {\n    case \"$1|$2\" in\n";
+  for (const Node& n : s.nodes)
+    for (const auto& o : n.options) {
+      if (!o.takes_value) continue;
+      std::string patterns;
+      for (const auto& name : o.names)
+        patterns += (patterns.empty() ? "" : "|") + sh_quote(n.path + "|" + name);
+      out += "    " + patterns + ") value=" + sh_quote(encode(o.hint, s.vaults)) + " ;;\n";
+    }
+  out += "    *) value=files ;;\n    esac\n}\n\n";
+  return out;
+}
+
+std::string sh_script(const Script& s, bool zsh) {
+  std::string patterns;
+  for (const auto& name : s.config_names) patterns += (patterns.empty() ? "" : "|") + name;
+  std::string body = sh_node_function(s, zsh) + sh_value_function(s);
+  if (s.vaults)
+    body += fill(kShVaults, {{"CONFIG_PATTERNS", patterns},
+                             {"CONFIG_LONG", s.config_long},
+                             {"VAULTS_COMMAND", CommandTree::kVaultNamesCommand}});
+  body += kShWalker;
+  body += "\n";
+  body += fill(zsh ? kZshMain : kBashMain, {{"ID", identifier(s.program)}, {"PROGRAM", s.program}});
+  body = fill(body, {{"P", s.p}});
+  return (zsh ? "#compdef " + s.program + "\n" : "") + header(s.program, zsh ? "zsh" : "bash") +
+         body;
+}
+
+// ---- fish ------------------------------------------------------------------------------------
+
+constexpr const char* kFishWalker =
+    R"(# What to offer for the token under the cursor, one candidate a line (with a tab and its
+# description where there is one).
+function @P@_complete
+    set -l w (commandline -opc)
+    set -l cur (commandline -ct)
+    set -l prog $w[1]
+    set -e w[1]
+    set -l path ''
+    set -l expect ''
+    for word in $w
+        if test -n "$expect"
+            set expect ''
+            continue
+        end
+        if string match -q -- '-*=*' $word
+            continue
+        end
+        if string match -q -- '-*' $word
+            if contains -- $word (@P@_node "$path" opts)
+                set expect $word
+            end
+            continue
+        end
+        set -l canon $word
+        for a in (@P@_node "$path" aliases)
+            set -l parts (string split -m 1 = -- $a)
+            if test "$parts[1]" = "$word"
+                set canon $parts[2]
+            end
+        end
+        if contains -- $canon (@P@_node "$path" cmds)
+            if test -z "$path"
+                set path $canon
+            else
+                set path "$path $canon"
+            end
+        end
+    end
+    set -l prefix ''
+    if test -z "$expect"; and string match -q -- '-*=*' $cur
+        set -l parts (string split -m 1 = -- $cur)
+        if contains -- $parts[1] (@P@_node "$path" opts)
+            set expect $parts[1]
+            set prefix "$parts[1]="
+            set cur $parts[2]
+        end
+    end
+    set -l value
+    if test -n "$expect"
+        set value (@P@_value "$path" $expect)
+    else if string match -q -- '-*' $cur
+        @P@_node "$path" flags
+        return
+    else if test (count (@P@_node "$path" cmds)) -gt 0
+        @P@_node "$path" descs
+        return
+    else
+        set value (@P@_node "$path" args)
+    end
+    switch $value
+        case 'words:*'
+            for word in (string split ' ' -- (string replace 'words:' '' -- $value))
+                echo $prefix$word
+            end
+        case commands
+            @P@_node '' descs
+        case vaults
+            for name in (@P@_vaults $prog $w)
+                echo $prefix$name
+            end
+        case files config
+            for file in (__fish_complete_path $cur)
+                echo $prefix$file
+            end
+        case dirs
+            for dir in (__fish_complete_directories $cur)
+                echo $prefix$dir
+            end
+    end
+end
+
+complete -c @PROGRAM@ -e
+complete -c @PROGRAM@ -f -a '(@P@_complete)'
+)";
+
+constexpr const char* kFishVaults =
+    R"(# The vault names of the config typed on the line (or the default one).
+function @P@_vaults
+    set -l prog $argv[1]
+    set -e argv[1]
+    set -l cfg
+    set -l next 0
+    for word in $argv
+        if test $next = 1
+            set cfg $word
+            set next 0
+            continue
+        end
+        switch $word
+            case @CONFIG_NAMES@
+                set next 1
+            case '@CONFIG_LONG@=*'
+                set cfg (string replace -- '@CONFIG_LONG@=' '' $word)
+        end
+    end
+    set prog (string replace -r '^~/' "$HOME/" -- $prog)
+    if test -n "$cfg"
+        set cfg (string replace -r '^~/' "$HOME/" -- $cfg)
+        $prog @CONFIG_LONG@ $cfg @VAULTS_COMMAND@ 2>/dev/null
+    else
+        $prog @VAULTS_COMMAND@ 2>/dev/null
+    end
+end
+
+)";
+
+std::string fish_lines(const std::vector<std::string>& items) {
+  std::string out = "printf '%s\\n'";
+  for (const auto& i : items) out += " " + fish_quote(i);
+  return out;
+}
+
+std::string fish_script(const Script& s) {
+  std::string out =
+      "# The words of the command at path $argv[1]: field cmds, descs (command<tab>description),\n"
+      "# aliases (alias=command), opts (options taking a value), flags (every option, with its\n"
+      "# description) or args (how positional arguments complete).\n"
+      "function @P@_node --argument-names path field\n    switch \"$path\"\n";
+  for (const Node& n : s.nodes) {
+    out += "        case " + fish_quote(n.path) + "\n            switch $field\n";
+    const auto add = [&](const std::string& field, const std::string& body) {
+      out += "                case " + field + "\n                    " + body + "\n";
+    };
+    if (!n.commands.empty()) {
+      add("cmds", fish_lines(command_names(n)));
+      std::string descs = "printf '%s\\t%s\\n'";
+      for (const auto& [name, description] : n.commands)
+        descs += " " + fish_quote(name) + " " + fish_quote(description);
+      add("descs", descs);
+    }
+    if (!n.aliases.empty()) add("aliases", fish_lines(n.aliases));
+    const auto opts = option_names(n, true);
+    if (!opts.empty()) add("opts", fish_lines(opts));
+    std::string flags = "printf '%s\\t%s\\n'";
+    for (const auto& o : n.options)
+      for (const auto& name : o.names)
+        flags += " " + fish_quote(name) + " " + fish_quote(o.description);
+    add("flags", flags);
+    add("args", "echo " + fish_quote(encode(n.args, s.vaults)));
+    out += "            end\n";
+  }
+  out += "    end\nend\n\n";
+
+  out +=
+      "# How the value of option $argv[2] of the command at path $argv[1] completes.\n"
+      "function @P@_value --argument-names path option\n    switch \"$path|$option\"\n";
+  for (const Node& n : s.nodes)
+    for (const auto& o : n.options) {
+      if (!o.takes_value) continue;
+      out += "        case";
+      for (const auto& name : o.names) out += " " + fish_quote(n.path + "|" + name);
+      out += "\n            echo " + fish_quote(encode(o.hint, s.vaults)) + "\n";
+    }
+  out += "        case '*'\n            echo files\n    end\nend\n\n";
+
+  if (s.vaults) {
+    std::string names;
+    for (const auto& name : s.config_names) names += (names.empty() ? "" : " ") + fish_quote(name);
+    out += fill(kFishVaults, {{"CONFIG_NAMES", names},
+                              {"CONFIG_LONG", s.config_long},
+                              {"VAULTS_COMMAND", CommandTree::kVaultNamesCommand}});
+  }
+  out += fill(kFishWalker, {{"PROGRAM", s.program}});
+  return header(s.program, "fish") + fill(out, {{"P", s.p}});
+}
+
+}  // namespace
+
+std::string completion_script(const CommandTree& tree, const std::string& shell) {
+  Script s;
+  s.program = tree.root().get_name();
+  s.p = "__" + identifier(s.program);
+  collect(tree, tree.root(), "", s.nodes);
+  if (const CLI::Option* config = tree.config_option(); config != nullptr) {
+    for (const auto& name : config->get_snames()) s.config_names.push_back("-" + name);
+    for (const auto& name : config->get_lnames()) s.config_names.push_back("--" + name);
+    if (!config->get_lnames().empty()) s.config_long = "--" + config->get_lnames().front();
+  }
+  s.vaults = tree.has_vault_names() && !s.config_long.empty();
+  if (shell == "bash" || shell == "zsh") return sh_script(s, shell == "zsh");
+  if (shell == "fish") return fish_script(s);
+  return "";
+}
+
+}  // namespace signatory::cli
