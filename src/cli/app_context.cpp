@@ -70,10 +70,10 @@ std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config&
     return watermark::open_watermark(config.watermark.driver, config.base_dir, options);
   } catch (const Error& e) {
     const std::string message = e.what();
-    if (e.status() == 400 && message.rfind("watermark.config.", 0) == 0) {
+    if (e.code() == ErrorCode::BadRequest && message.rfind("watermark.config.", 0) == 0) {
       const std::string key = message.substr(17, message.find(':') - 17);
       const YAML::Node value = node.IsMap() ? node[key] : YAML::Node();
-      throw Error(400, where(value.IsDefined() ? value : node) + message);
+      throw bad_request(where(value.IsDefined() ? value : node) + message);
     }
     throw;
   }

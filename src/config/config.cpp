@@ -245,12 +245,12 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
     root = YAML::Load(yaml_text);
   } catch (const YAML::DeepRecursion& e) {
     // yaml-cpp 0.7 gives this one the message "bad file".
-    throw Error(400, name + ":" + std::to_string(e.mark.line + 1) +
-                         ": invalid YAML: nested too deeply (" + std::to_string(e.depth()) +
-                         " levels)");
+    throw bad_request(name + ":" + std::to_string(e.mark.line + 1) +
+                      ": invalid YAML: nested too deeply (" + std::to_string(e.depth()) +
+                      " levels)");
   } catch (const YAML::Exception& e) {
     const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    throw Error(400, name + ":" + std::to_string(line) + ": invalid YAML: " + e.msg);
+    throw bad_request(name + ":" + std::to_string(line) + ": invalid YAML: " + e.msg);
   }
   const YamlField top(&source, root, "", detail::line_of(root, 1));
   if (!top.is_null() && !top.is_mapping()) {
@@ -271,7 +271,7 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   cfg.base_dir = expand_env(cfg.base_dir);
   if (cfg.base_dir.empty()) {
     if (base_dir != nullptr && !base_dir_override) base_dir->fail("must not be empty");
-    throw Error(400, "base_dir must not be empty");
+    throw bad_request("base_dir must not be empty");
   }
 
   if (const YamlField* v = find_set(entries, "vaults")) read_vaults(*v, cfg.vaults, name);
@@ -287,19 +287,19 @@ Config load_config(const std::string& path, const std::optional<std::string>& ba
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) {
-      throw Error(400, what + "file does not exist: " + path);
+      throw bad_request(what + "file does not exist: " + path);
     }
-    throw Error(400, what + "cannot access " + path + ": " + std::strerror(errno));
+    throw bad_request(what + "cannot access " + path + ": " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) throw Error(400, what + "not a regular file: " + path);
+  if (!S_ISREG(st.st_mode)) throw bad_request(what + "not a regular file: " + path);
   if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigSize) {
-    throw Error(400, "config file " + path + " is too large (more than 16 MiB)");
+    throw bad_request("config file " + path + " is too large (more than 16 MiB)");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(400, what + "file cannot be read: " + path + ": " + std::strerror(errno));
+  if (!in) throw bad_request(what + "file cannot be read: " + path + ": " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw Error(400, what + "file cannot be read: " + path);
+  if (in.bad()) throw bad_request(what + "file cannot be read: " + path);
   return parse_config(text.str(), path, base_dir_override);
 }
 

@@ -3,7 +3,7 @@
 // `load_config` reads the file with YAML anchors and aliases, applies defaults, resolves both
 // policy syntaxes (current `allow:` and legacy `allowed_operations`/`allowed_kinds`, with the
 // legacy names `endorsement`/`preendorsement` mapped to today's) and validates. Unknown keys
-// give a warning; a wrong type, an invalid address, key or hash fails with Error(400)
+// give a warning; a wrong type, an invalid address, key or hash fails with Error(BadRequest)
 // "<file>:<line>: <key path>: <reason>". Vault and watermark `config:` nodes are kept as YAML
 // for their drivers, which validate them.
 //
@@ -109,7 +109,7 @@ struct Config {
 };
 
 // Loads and validates `path`. `base_dir_override` is the --base-dir flag. `$VAR`/`${VAR}` are
-// expanded in base_dir and file-vault paths only. Throws Error(400) with file:line.
+// expanded in base_dir and file-vault paths only. Throws Error(BadRequest) with file:line.
 Config load_config(const std::string& path,
                    const std::optional<std::string>& base_dir_override = std::nullopt);
 

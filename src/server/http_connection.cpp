@@ -27,6 +27,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "server/error_status.h"
 #include "server/http_error_body.h"
 #include "server/http_response_head.h"
 #include "server/http_target.h"
@@ -335,8 +336,7 @@ class Connection final : public HttpConnectionBase,
             500, "invalid HTTP status " + std::to_string(bad) + " returned by the handler");
       }
     } catch (const Error& e) {
-      int status = e.status() >= 400 && e.status() <= 599 ? e.status() : 500;
-      response_ = error_response(status, e.what());
+      response_ = error_response(http_status(e.code()), e.what());
     } catch (const std::exception& e) {
       log::error("HTTP handler failed",
                  {{"error", e.what()}, {"method", request_.method}, {"path", request_.path}});

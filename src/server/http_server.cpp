@@ -41,9 +41,10 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   HttpListener(net::io_context& io, std::shared_ptr<HttpServerShared> shared)
       : io_(io), shared_(std::move(shared)), acceptor_(io), retry_(io) {}
 
-  // Opens, binds and listens; throws Error(500) (see HttpServer::start).
+  // Opens, binds and listens; throws Error(Internal) (see HttpServer::start).
   void open(const std::string& address) {
-    config::ListenAddress parsed = config::parse_listen_address(address);  // Error(400) when malformed
+    config::ListenAddress parsed =
+        config::parse_listen_address(address);  // Error(BadRequest) when malformed
     boost::system::error_code ec;
     if (parsed.host.empty()) {
       // All interfaces: dual-stack IPv6 when the system has it, IPv4 otherwise.

@@ -48,19 +48,19 @@ std::string credential_weakness(std::string_view text, bool is_secret);
 
 class JwtAuthenticator {
  public:
-  // Throws Error(400) "JWT: config validation failed for user <u>: <reason>" (or "… for new
+  // Throws Error(BadRequest) "JWT: config validation failed for user <u>: <reason>" (or "… for new
   // credentials of user <u>: …", "JWT: new credentials are same as old for user <u>") and logs
   // the rotation plan of every user with `new_data`.
   explicit JwtAuthenticator(const std::vector<config::JwtUser>& users, UnixClock clock = unix_now);
   ~JwtAuthenticator();
 
-  // POST /login. Returns the token, or throws JwtError: "username and password required",
-  // "Access denied" (unknown user or wrong password).
+  // POST /login. Returns the token, or throws Error(Unauthenticated): "username and password
+  // required", "Access denied" (unknown user or wrong password).
   std::string login(std::string_view username, std::string_view password) const;
 
   // Every other route: the `Authorization` and `username` header values. Returns the user, or
-  // throws JwtError: "token required", "JWT: user not found", "JWT: invalid token" (the `user`
-  // claim is missing or names someone else; logged as suspicious), or a token error of
+  // throws Error(Unauthenticated): "token required", "JWT: user not found", "JWT: invalid token"
+  // (the `user` claim is missing or names someone else; logged as suspicious), or a token error of
   // verify_jwt ("token has invalid claims: token is expired", …).
   std::string authenticate(std::string_view authorization, std::string_view username) const;
 

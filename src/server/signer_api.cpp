@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "server/error_status.h"
 #include "server/http_error_body.h"
 
 namespace signatory::server {
@@ -31,7 +32,7 @@ HttpResponse plain(int status, std::string body) {
 }
 
 HttpResponse error_response(const Error& e) {
-  return json_response(e.status(), http_error_body(e.what()));
+  return json_response(http_status(e.code()), http_error_body(e.what()));
 }
 
 int parse_version(const HttpRequest& request) {
@@ -147,11 +148,12 @@ HttpResponse login(const JwtAuthenticator& jwt, Metrics* metrics, const HttpRequ
   std::string user = request.header("username");
   try {
     return plain(201, jwt.login(user, request.header("password")));
-  } catch (const JwtError& e) {
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::Unauthenticated) throw;
     log::warn(std::string("JWT: login refused: ") + e.what(),
               {{"user", user}, {"client", request.remote_address}});
-    if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
-    return plain(401, e.what());
+    if (metrics) metrics->authentication_failed(e.code(), "jwt", request.remote_address);
+    return plain(http_status(e.code()), e.what());
   }
 }
 
@@ -166,11 +168,12 @@ HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthent
   if (jwt) {
     try {
       jwt_user = jwt->authenticate(request.header("Authorization"), request.header("username"));
-    } catch (const JwtError& e) {
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Unauthenticated) throw;
       log::warn(std::string("JWT: request refused: ") + e.what(),
                 {{"client", request.remote_address}, {"path", request.path}});
-      if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
-      return plain(401, e.what());
+      if (metrics) metrics->authentication_failed(e.code(), "jwt", request.remote_address);
+      return plain(http_status(e.code()), e.what());
     }
   }
   signer::Client client = client_of(request, std::move(jwt_user));

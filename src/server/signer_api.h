@@ -27,7 +27,7 @@ HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
 
 HttpResponse json_response(int status, std::string body);
 
-// Parses a sign request body: a JSON string holding the hex of the bytes. Throws Error(400).
+// Parses a sign request body: a JSON string holding the hex of the bytes. Throws Error(BadRequest).
 Bytes parse_sign_body(std::string_view body);
 
 }  // namespace signatory::server

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "common/error.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
 
@@ -19,11 +20,12 @@ class SignObserver {
   // Policy refused it; `violation_type` is the denied kind/op or "authentication".
   virtual void policy_violation(const tezos::PublicKeyHash&, const std::string& /*violation*/) {}
   virtual void watermark_rejected(const tezos::PublicKeyHash&, const tezos::SignRequest&) {}
-  virtual void vault_error(const std::string& /*vault*/, int /*status*/,
+  // The vault (type label) failed to sign; `code` is what the client is answered.
+  virtual void vault_error(const std::string& /*vault*/, ErrorCode /*code*/,
                            const tezos::SignRequest&) {}
-  // Client authentication refused a request: `status` is the HTTP status answered, `method`
-  // `authentication` (authorized-key signature), `authorized_keys` or `jwt`.
-  virtual void authentication_failed(int /*status*/, const std::string& /*method*/,
+  // Client authentication refused a request: `code` is what the client is answered, `method`
+  // `authentication` (authorized-key signature) or `jwt`.
+  virtual void authentication_failed(ErrorCode /*code*/, const std::string& /*method*/,
                                      const std::string& /*client_ip*/) {}
   // A stage finished, for the per-stage latency histogram: decode, policy, watermark, vault.
   virtual void stage(const char* /*name*/, double /*seconds*/) {}

@@ -142,7 +142,7 @@ std::optional<tezos::PublicKeyHash> Signer::authenticate(const tezos::PublicKeyH
   auto refuse = [&](const Error& e) -> Error {
     log::warn(std::string("Client authentication failed: ") + e.what(),
               {{"pkh", pkh.to_base58()}, {"client", client.address}});
-    if (observer_) observer_->authentication_failed(e.status(), "authentication", client.address);
+    if (observer_) observer_->authentication_failed(e.code(), "authentication", client.address);
     return e;
   };
   if (!client.authentication || client.authentication->empty()) {
@@ -152,13 +152,13 @@ std::optional<tezos::PublicKeyHash> Signer::authenticate(const tezos::PublicKeyH
       for (const auto& name : client.certificate_names)
         if (name == hash) return key.hash();
     }
-    throw refuse(Error(401, "missing authentication signature field"));
+    throw refuse(unauthenticated("missing authentication signature field"));
   }
   tezos::Signature sig;
   try {
     sig = tezos::Signature::parse(*client.authentication);
   } catch (const Error& e) {
-    throw refuse(Error(400, e.what()));
+    throw refuse(bad_request(e.what()));
   }
   Bytes signed_bytes = authentication_bytes(pkh, message);
   for (const auto& key : authorized) {
@@ -234,7 +234,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
       vault_seconds = seconds_since(start);
       return s;
     } catch (const Error& e) {
-      if (observer_) observer_->vault_error(key->vault_name, e.status(), request);
+      if (observer_) observer_->vault_error(key->vault_name, e.code(), request);
       throw;
     }
   };
@@ -253,7 +253,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
     log::Fields f = fields;
     f.push_back({"error", e.what()});
     log::error(std::string("Error signing request: ") + e.what(), f);
-    if (e.status() == 409 && observer_) observer_->watermark_rejected(pkh, request);
+    if (e.code() == ErrorCode::Conflict && observer_) observer_->watermark_rejected(pkh, request);
     throw;
   }
   if (observer_) {

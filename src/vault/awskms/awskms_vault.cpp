@@ -50,9 +50,10 @@ class AwsKmsVault : public Vault {
           keys.push_back(std::move(key));
         }
       } catch (const aws::KmsError& e) {
-        if (is_permanent_error(e.code())) unusable_.insert(entry.key_id);
-        skip(entry, is_key_level_error(e.code()) ? e.what()
-                                                 : std::string("GetPublicKey failed: ") + e.what());
+        if (is_permanent_error(e.aws_code())) unusable_.insert(entry.key_id);
+        skip(entry, is_key_level_error(e.aws_code())
+                        ? e.what()
+                        : std::string("GetPublicKey failed: ") + e.what());
       } catch (const Error& e) {
         skip(entry, e.what());
       }

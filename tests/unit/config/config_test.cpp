@@ -45,7 +45,7 @@ std::string error_of(const std::string& yaml) {
   try {
     parse(yaml);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "no error for:\n" << yaml;
@@ -373,7 +373,7 @@ TEST(ConfigErrors, MissingFile) {
     load_config("/nonexistent-dir/signatory.yaml");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_EQ(std::string(e.what()),
               "Config file permission error: file does not exist: /nonexistent-dir/signatory.yaml");
   }

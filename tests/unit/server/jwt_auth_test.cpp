@@ -61,7 +61,8 @@ struct TestClock {
 std::string refusal(const std::function<void()>& f) {
   try {
     f();
-  } catch (const JwtError& e) {
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unauthenticated) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "not refused";
@@ -72,7 +73,7 @@ std::string construction_error(std::vector<config::JwtUser> users) {
   try {
     JwtAuthenticator jwt(users);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "accepted";

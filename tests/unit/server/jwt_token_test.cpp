@@ -10,6 +10,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "common/error.h"
 #include "test_support.h"
 
 namespace signatory::server {
@@ -28,7 +29,8 @@ std::string decoded_text(std::string_view segment) {
 std::string expect_refused(std::string_view token, ByteView secret, std::int64_t now) {
   try {
     verify_jwt(token, secret, now);
-  } catch (const JwtError& e) {
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unauthenticated) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "accepted " << token;

@@ -53,7 +53,7 @@ class FlakyVault : public vault::Vault {
   explicit FlakyVault(bool* healthy) : healthy_(healthy) {}
   std::string name() const override { return "Flaky"; }
   std::vector<std::shared_ptr<vault::Key>> list() override {
-    if (!*healthy_) throw Error(503, "backend unreachable");
+    if (!*healthy_) throw unavailable("backend unreachable");
     return {};
   }
 

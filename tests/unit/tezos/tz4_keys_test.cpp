@@ -46,11 +46,11 @@ const json& record_by_pkh(const std::string& pkh) {
   throw std::runtime_error("no tz4 record for " + pkh);
 }
 
-std::string error_of(const std::function<void()>& f, int status) {
+std::string error_of(const std::function<void()>& f, ErrorCode code) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), status) << e.what();
+    EXPECT_EQ(e.code(), code) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "no error thrown";
@@ -93,7 +93,7 @@ TEST(Tz4Keys, EncryptedKeysDecryptAndProve) {
                 s(record_by_pkh(s(rec, "public_key_hash")), "proof_of_possession"));
     }
     const std::string pw = s(rec, "password");
-    EXPECT_EQ(error_of([&] { SecretKey::decrypt(text, pw + "!"); }, 403),
+    EXPECT_EQ(error_of([&] { SecretKey::decrypt(text, pw + "!"); }, ErrorCode::Forbidden),
               "wrong password for encrypted key");
     ++n;
   }
@@ -106,7 +106,7 @@ TEST(Tz4Keys, OtherKeyTypesHaveNoProof) {
   vault::LocalKey key(SecretKey::parse(s(rec, "secret_key")), "ed");
   EXPECT_FALSE(key.prove_possession().has_value());
   const auto sk = SecretKey::parse(s(rec, "secret_key"));
-  EXPECT_EQ(error_of([&] { sk.prove_possession(); }, 400),
+  EXPECT_EQ(error_of([&] { sk.prove_possession(); }, ErrorCode::BadRequest),
             "proof of possession is only defined for tz4 (BLS12-381) keys");
 }
 
@@ -144,7 +144,7 @@ TEST(Tz4Keys, SigningVersions) {
   EXPECT_FALSE(sk.public_key().verify(msg, v1));
   EXPECT_TRUE(crypto::bls12_381::verify_augmented(sk.public_key().bytes(), msg, v1.bytes()));
   // Version 0: refused.
-  EXPECT_EQ(error_of([&] { sk.sign(msg, 0); }, 400),
+  EXPECT_EQ(error_of([&] { sk.sign(msg, 0); }, ErrorCode::BadRequest),
             "SigningVersion0 is not supported for BLS keys");
   // A generic sig… signature is never a BLS one.
   const Bytes v2 = sk.sign(msg).bytes();
@@ -161,7 +161,7 @@ TEST(Tz4Keys, PublicKeysMustBeGroupPoints) {
     if (s(p, "name") == "BLpk") example = s(p, "example");
   ASSERT_FALSE(example.empty());
   EXPECT_EQ(b58check_decode(prefix::BLpk, example).size(), 48u);
-  const std::string msg = error_of([&] { PublicKey::parse(example); }, 400);
+  const std::string msg = error_of([&] { PublicKey::parse(example); }, ErrorCode::BadRequest);
   EXPECT_NE(msg.find("invalid bls public key"), std::string::npos) << msg;
 
   const Bytes good = from_hex(s(bls_records().at(0), "public_key_hex"));
@@ -171,10 +171,10 @@ TEST(Tz4Keys, PublicKeysMustBeGroupPoints) {
   infinity[0] = 0xc0;
   for (const Bytes& b : {flag_cleared, infinity}) {
     SCOPED_TRACE(to_hex(b));
-    error_of([&] { PublicKey(KeyType::Bls, b); }, 400);
+    error_of([&] { PublicKey(KeyType::Bls, b); }, ErrorCode::BadRequest);
     Bytes tagged(1 + b.size(), 3);  // tag 3 (BLS) ‖ the bytes
     std::copy(b.begin(), b.end(), tagged.begin() + 1);
-    error_of([&] { PublicKey::from_tagged(tagged); }, 400);
+    error_of([&] { PublicKey::from_tagged(tagged); }, ErrorCode::BadRequest);
   }
   EXPECT_NO_THROW(PublicKey(KeyType::Bls, good));
 }
@@ -184,7 +184,7 @@ TEST(Tz4Keys, InvalidSecretScalarsAreRefused) {
   const Bytes r = from_hex("01000000fffffffffe5bfeff02a4bd5305d8a10908d83933487d9d2953a7ed73");
   for (const Bytes& b : {r, Bytes(32, 0)}) {
     const std::string text = b58check_encode(prefix::BLsk, b);
-    const std::string msg = error_of([&] { SecretKey::parse(text); }, 400);
+    const std::string msg = error_of([&] { SecretKey::parse(text); }, ErrorCode::BadRequest);
     EXPECT_NE(msg.find("scalar"), std::string::npos) << msg;
     EXPECT_EQ(msg.find(text.substr(4, 12)), std::string::npos) << "error echoes the key";
   }
