@@ -46,7 +46,7 @@ struct KeyPolicy {
 
 // One user's login password and token-signing secret (HMAC key). Both are secrets: held in
 // wiped, locked memory and never logged or put in a message. Complexity is checked when the
-// server starts (server/jwt_auth.h), not here, so that `signatory-cli` still loads a config
+// server starts (auth/jwt_auth.h), not here, so that `signatory-cli` still loads a config
 // whose credentials the server would refuse.
 struct JwtCredentials {
   crypto::SecretBytes password;

@@ -144,7 +144,8 @@ std::variant<Route, HttpResponse> route_of(const HttpRequest& request, bool jwt)
 }
 
 // POST /login: 201 with the raw token, or 401 with Signatory's plain text.
-HttpResponse login(const JwtAuthenticator& jwt, Metrics* metrics, const HttpRequest& request) {
+HttpResponse login(const auth::JwtAuthenticator& jwt, Metrics* metrics,
+                   const HttpRequest& request) {
   std::string user = request.header("username");
   try {
     return plain(201, jwt.login(user, request.header("password")));
@@ -157,7 +158,7 @@ HttpResponse login(const JwtAuthenticator& jwt, Metrics* metrics, const HttpRequ
   }
 }
 
-HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt,
+HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const auth::JwtAuthenticator* jwt,
                       const HttpRequest& request) {
   auto route = route_of(request, jwt != nullptr);
   if (auto* answer = std::get_if<HttpResponse>(&route)) return std::move(*answer);
@@ -214,7 +215,8 @@ HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthent
 
 }  // namespace
 
-HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt) {
+HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
+                            const auth::JwtAuthenticator* jwt) {
   return [&signer, metrics, jwt](const HttpRequest& request) -> HttpResponse {
     if (!metrics) return dispatch(signer, metrics, jwt, request);
     metrics->in_flight(1);

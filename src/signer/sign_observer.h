@@ -1,19 +1,20 @@
-// What the Signer reports about each request, for metrics. The server's metrics registry
-// implements it; the Signer calls it from request threads, so implementations must be
-// thread-safe. All methods have empty defaults.
+// What the Signer reports about each request, for metrics; refused client authentications come
+// through the auth::AuthObserver it extends. The server's metrics registry implements it; the
+// Signer calls it from request threads, so implementations must be thread-safe. All methods
+// have empty defaults.
 #pragma once
 
 #include <string>
 
+#include "auth/auth_observer.h"
 #include "common/error.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
 
 namespace signatory::signer {
 
-class SignObserver {
+class SignObserver : public auth::AuthObserver {
  public:
-  virtual ~SignObserver() = default;
   // A request was signed by `vault` (display name).
   virtual void signed_request(const tezos::PublicKeyHash&, const tezos::SignRequest&,
                               const std::string& /*vault*/, double /*vault_ms*/) {}
@@ -23,10 +24,6 @@ class SignObserver {
   // The vault (type label) failed to sign; `code` is what the client is answered.
   virtual void vault_error(const std::string& /*vault*/, ErrorCode /*code*/,
                            const tezos::SignRequest&) {}
-  // Client authentication refused a request: `code` is what the client is answered, `method`
-  // `authentication` (authorized-key signature) or `jwt`.
-  virtual void authentication_failed(ErrorCode /*code*/, const std::string& /*method*/,
-                                     const std::string& /*client_ip*/) {}
   // A stage finished, for the per-stage latency histogram: decode, policy, watermark, vault.
   virtual void stage(const char* /*name*/, double /*seconds*/) {}
 };

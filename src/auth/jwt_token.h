@@ -20,7 +20,7 @@
 
 #include "common/bytes.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 
 struct JwtClaims {
   std::optional<std::string> user;  // the `user` claim, when it is a string
@@ -44,4 +44,4 @@ std::string encode_jwt(std::string_view user, std::int64_t exp, ByteView secret)
 // second on).
 JwtClaims verify_jwt(std::string_view token, ByteView secret, std::int64_t now);
 
-}  // namespace signatory::server
+}  // namespace signatory::auth

@@ -1,7 +1,7 @@
 // HS256 tokens against independent data: RFC 4231's HMAC-SHA-256 test cases, RFC 7515
 // appendix A.1 (a published HS256 JWS with its key), RFC 4648's base64url, and HMACs computed
 // by the `openssl dgst -sha256 -hmac` command in this test. Then every refusal of verify_jwt.
-#include "server/jwt_token.h"
+#include "auth/jwt_token.h"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@
 #include "common/error.h"
 #include "test_support.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 std::string text_of(const Bytes& b) {
@@ -204,4 +204,4 @@ TEST(Jwt, ExpiryIsRequiredAndEnforced) {
 }
 
 }  // namespace
-}  // namespace signatory::server
+}  // namespace signatory::auth

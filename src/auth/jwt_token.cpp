@@ -1,5 +1,5 @@
 // HS256 JSON Web Tokens (see jwt_token.h).
-#include "server/jwt_token.h"
+#include "auth/jwt_token.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -11,7 +11,7 @@
 
 #include "common/error.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 constexpr std::string_view kAlphabet =
@@ -180,4 +180,4 @@ JwtClaims verify_jwt(std::string_view token, ByteView secret, std::int64_t now) 
   return out;
 }
 
-}  // namespace signatory::server
+}  // namespace signatory::auth

@@ -1,12 +1,13 @@
-// JWT users (Signatory's pkg/middlewares/jwt.go): complexity rules, login, token checks, and credential rotation
-// driven by a test clock. Tokens are checked with verify_jwt and the configured secrets.
-#include "server/jwt_auth.h"
+// JWT users (Signatory's pkg/middlewares/jwt.go): complexity rules, login, token checks, and
+// credential rotation driven by a test clock. Tokens are checked with verify_jwt and the configured
+// secrets.
+#include "auth/jwt_auth.h"
 
 #include <gtest/gtest.h>
 
 #include "common/error.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 // 2030-01-01 00:00:00 UTC.
@@ -227,4 +228,4 @@ TEST(JwtRotation, BothCredentialsWorkUntilOldCredExpThenOnlyTheNewOnes) {
 }
 
 }  // namespace
-}  // namespace signatory::server
+}  // namespace signatory::auth

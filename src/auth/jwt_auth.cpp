@@ -1,5 +1,5 @@
 // JWT login and token checks with credential rotation (see jwt_auth.h).
-#include "server/jwt_auth.h"
+#include "auth/jwt_auth.h"
 
 #include <openssl/crypto.h>
 
@@ -10,7 +10,7 @@
 #include "common/log.h"
 #include "crypto/sha256.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 crypto::SecretBytes digest_of(ByteView text) {
@@ -191,4 +191,4 @@ std::string JwtAuthenticator::authenticate(std::string_view authorization,
   return user->name;
 }
 
-}  // namespace signatory::server
+}  // namespace signatory::auth
