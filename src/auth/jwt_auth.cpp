@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "crypto/sha256.h"
@@ -45,17 +46,6 @@ std::string go_duration(std::int64_t seconds) {
 }
 
 constexpr std::string_view kBadSignature = "token signature is invalid: signature is invalid";
-
-bool is_bearer(std::string_view header) {
-  if (header.size() < 7) return false;
-  static constexpr std::string_view kBearer = "bearer ";
-  for (std::size_t i = 0; i < kBearer.size(); ++i) {
-    char c = header[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != kBearer[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -164,7 +154,8 @@ std::string JwtAuthenticator::authenticate(std::string_view authorization,
                                            std::string_view username) const {
   if (authorization.empty()) throw unauthenticated("token required");
   // "Bearer <token>"; Signatory also takes the bare token.
-  std::string_view token = is_bearer(authorization) ? authorization.substr(7) : authorization;
+  std::string_view token =
+      istarts_with(authorization, "bearer ") ? authorization.substr(7) : authorization;
   const User* user = find(username);
   if (user == nullptr || username.empty()) throw unauthenticated("JWT: user not found");
   const std::int64_t now = clock_();

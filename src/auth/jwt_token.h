@@ -27,11 +27,6 @@ struct JwtClaims {
   std::int64_t exp = 0;             // `exp`, seconds since the Unix epoch
 };
 
-// base64url without padding (RFC 7515 §2). decode refuses padding, other alphabets,
-// impossible lengths and non-zero trailing bits (one text per byte string).
-std::string base64url_encode(ByteView bytes);
-std::optional<Bytes> base64url_decode(std::string_view text);
-
 // HMAC-SHA-256 (RFC 2104) of `data` under `key`.
 Bytes hmac_sha256(ByteView key, ByteView data);
 

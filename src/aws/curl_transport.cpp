@@ -8,6 +8,7 @@
 #include <cctype>
 #include <memory>
 
+#include "common/ascii.h"
 #include "common/error.h"
 
 namespace signatory::aws {
@@ -79,12 +80,7 @@ void wipe(std::string& s) {
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return v;
-    }
+    if (iequals(k, name)) return v;
   }
   return {};
 }

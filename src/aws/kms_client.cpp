@@ -8,9 +8,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "aws/base64.h"
 #include "aws/kms_error.h"
 #include "aws/sigv4.h"
+#include "common/base64.h"
 #include "common/error.h"
 #include "common/log.h"
 

@@ -11,7 +11,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/listen_address.h"
-#include "server/http_connection.h"
+#include "server/http/connection.h"
 #include "server/http_error_body.h"
 #include "server/http_response_head.h"
 
@@ -131,7 +131,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       socket.close(ignored);
       return;
     }
-    if (!shared_->acquire_slot()) {
+    if (!shared_->registry.acquire_slot()) {
       refuse(socket);
       return;
     }
@@ -178,7 +178,7 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
 
 HttpServer::~HttpServer() {
   stop_accepting();
-  shared_->notify_all(true);
+  shared_->registry.notify_all(true);
 }
 
 void HttpServer::start() {
@@ -202,16 +202,15 @@ std::string HttpServer::listen_address() const {
 void HttpServer::stop_accepting() {
   shared_->stopping.store(true);
   if (listener_) listener_->close();
-  shared_->notify_all(false);
+  shared_->registry.notify_all(false);
 }
 
 bool HttpServer::wait_idle(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(shared_->mutex);
-  return shared_->idle.wait_for(lock, timeout, [&] { return shared_->active.load() == 0; });
+  return shared_->registry.wait_idle(timeout);
 }
 
 std::size_t HttpServer::active_connections() const {
-  return shared_->active.load();
+  return shared_->registry.active();
 }
 
 }  // namespace signatory::server

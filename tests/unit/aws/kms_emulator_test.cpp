@@ -14,7 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "aws/base64.h"
+#include "common/base64.h"
 #include "common/error.h"
 #include "fake_kms.h"
 #include "vault/awskms/awskms_vault.h"
@@ -96,7 +96,7 @@ std::unique_ptr<Vault> open(const Emulator& emu, const std::string& akid, const 
 }
 
 Pkey public_key_of(const json& key) {
-  auto der = aws::base64_decode(key["PublicKey"].get<std::string>());
+  auto der = base64_decode(key["PublicKey"].get<std::string>());
   const unsigned char* p = der->data();
   return Pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
 }
