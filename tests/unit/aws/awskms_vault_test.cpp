@@ -257,7 +257,7 @@ config::VaultConfig vault_config(const std::string& yaml) {
   c.driver = "awskms";
   c.file = "signatory.yaml";
   c.line = 7;
-  c.config = YAML::Load(yaml);
+  c.config = config::parse_config_node(yaml, "signatory.yaml", "vaults.kms.config");
   return c;
 }
 

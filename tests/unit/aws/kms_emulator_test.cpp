@@ -78,20 +78,18 @@ struct Emulator {
 };
 
 std::unique_ptr<Vault> open(const Emulator& emu, const std::string& akid, const std::string& secret,
-                            const std::string& token = "", const std::string& extra = "") {
+                            const std::string& token = "",
+                            std::map<std::string, std::string> extra = {}) {
   config::VaultConfig cfg;
   cfg.name = "awskms";
   cfg.driver = "awskms";
-  YAML::Node node;
-  node["region"] = "us-east-1";
-  node["endpoint"] = emu.endpoint();
-  node["access_key_id"] = akid;
-  node["secret_access_key"] = secret;
-  if (!token.empty()) node["session_token"] = token;
-  if (!extra.empty()) {
-    for (const auto& kv : YAML::Load(extra)) node[kv.first.as<std::string>()] = kv.second;
-  }
-  cfg.config = node;
+  std::map<std::string, std::string> options = std::move(extra);
+  options["region"] = "us-east-1";
+  options["endpoint"] = emu.endpoint();
+  options["access_key_id"] = akid;
+  options["secret_access_key"] = secret;
+  if (!token.empty()) options["session_token"] = token;
+  cfg.config = ConfigNode::from_scalars(options, "vaults.awskms.config");
   return open_awskms_vault(cfg, VaultContext{});
 }
 
@@ -232,7 +230,7 @@ TEST(KmsEmulator, KeyStatesAndOutages) {
   const json& user = emu.info["user"];
   std::string a = emu.key(0)["Arn"], b = emu.key(1)["Arn"], c = emu.key(2)["Arn"];
   auto vault = open(emu, user["access_key_id"], user["secret_access_key"], "",
-                    "{timeout: 2s, connect_timeout: 1s, max_attempts: 2}");
+                    {{"timeout", "2s"}, {"connect_timeout", "1s"}, {"max_attempts", "2"}});
   auto keys = by_id(vault->list());
   ASSERT_EQ(keys.size(), 3u);
 
