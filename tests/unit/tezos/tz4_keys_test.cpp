@@ -1,6 +1,7 @@
 // Tests of tz4 (BLS12-381) keys at the Tezos level: proofs of possession of every keys.json
-// record (plain and BLesk-encrypted) byte for byte, LocalKey::prove_possession, generated keys,
-// signing versions through SecretKey, and refusal of BLpk values that are not G1 points.
+// record (plain and BLesk-encrypted) byte for byte, generated keys, signing versions through
+// SecretKey, and refusal of BLpk values that are not G1 points. (The same proofs through the
+// vault interface: tests/unit/vault/local_key_test.cpp.)
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -9,11 +10,10 @@
 #include <nlohmann/json.hpp>
 
 #include "common/error.h"
-#include "test_support.h"
 #include "crypto/bls12_381.h"
+#include "test_support.h"
 #include "tezos/base58.h"
 #include "tezos/keys.h"
-#include "vault/local/local_key.h"
 
 namespace signatory::tezos {
 namespace {
@@ -67,11 +67,6 @@ TEST(Tz4Keys, ProofOfPossessionOfEveryKey) {
     const Signature proof = sk.prove_possession();
     EXPECT_EQ(proof.form(), Signature::Form::Bls);
     EXPECT_EQ(proof.to_base58(), s(rec, "proof_of_possession"));
-    // Through the vault interface, as GET /bls_prove_possession uses it.
-    vault::LocalKey key(SecretKey::parse(s(rec, "secret_key")), "k");
-    const auto via_vault = key.prove_possession();
-    ASSERT_TRUE(via_vault.has_value());
-    EXPECT_EQ(via_vault->to_base58(), s(rec, "proof_of_possession"));
     ++n;
   }
   EXPECT_EQ(n, 7u);
@@ -103,8 +98,6 @@ TEST(Tz4Keys, EncryptedKeysDecryptAndProve) {
 TEST(Tz4Keys, OtherKeyTypesHaveNoProof) {
   const auto& rec = keys_json().at("keys").at(0);
   ASSERT_EQ(s(rec, "curve"), "ed25519");
-  vault::LocalKey key(SecretKey::parse(s(rec, "secret_key")), "ed");
-  EXPECT_FALSE(key.prove_possession().has_value());
   const auto sk = SecretKey::parse(s(rec, "secret_key"));
   EXPECT_EQ(error_of([&] { sk.prove_possession(); }, ErrorCode::BadRequest),
             "proof of possession is only defined for tz4 (BLS12-381) keys");

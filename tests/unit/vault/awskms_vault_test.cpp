@@ -5,16 +5,16 @@
 // sign errors and their statuses; concurrent signing; and the driver config.
 #include "vault/awskms/awskms_vault.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <thread>
 
+#include "../aws/scripted_transport.h"
 #include "aws/kms_client.h"
 #include "common/error.h"
 #include "fake_kms.h"
-#include "scripted_transport.h"
 #include "vault/awskms/awskms_config.h"
 
 namespace signatory::vault {
