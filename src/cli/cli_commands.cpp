@@ -72,7 +72,7 @@ int list_keys(const GlobalFlags& flags, ListFormat format) {
     auto keys = nv.vault->list();
     if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
     for (auto& key : keys)
-      entries.push_back({key, nv.vault->name(), nv.config_name,
+      entries.push_back({key, nv.vault->type_label(), nv.config_name,
                          cfg.policy_for(key->public_key().hash())});
   }
   std::cout << format_key_list(entries, format) << std::flush;
@@ -105,9 +105,9 @@ int import_keys(const GlobalFlags& flags, const std::string& vault_name,
       return tezos::SecretKey::decrypt(sk, pw.as_string());
     }();
     std::string pkh = key.public_key().hash().to_base58();
-    log::info("Requesting import operation", {{"pkh", pkh}, {"vault", target.name()}});
+    log::info("Requesting import operation", {{"pkh", pkh}, {"vault", target.type_label()}});
     target.import_key(std::move(key), key_name);
-    log::info("Successfully imported", {{"pkh", pkh}, {"vault", target.name()}});
+    log::info("Successfully imported", {{"pkh", pkh}, {"vault", target.type_label()}});
   }
   return 0;
 }
@@ -122,7 +122,7 @@ int generate_keys(const GlobalFlags& flags, const std::string& vault_name, const
   std::vector<signer::KeyEntry> entries;
   for (int i = 0; i < count; ++i) {
     auto key = target.generate_key(key_type, "");
-    entries.push_back({key, target.name(), vault_name, cfg.policy_for(key->public_key().hash())});
+    entries.push_back({key, target.type_label(), vault_name, cfg.policy_for(key->public_key().hash())});
   }
   std::cout << format_key_list(entries, format) << std::flush;
   return 0;

@@ -60,15 +60,15 @@ std::vector<KeyEntry> Signer::list_all(bool strict) {
       keys = nv.vault->list();
     } catch (const Error& e) {
       log::error(std::string("Error listing keys: ") + e.what(),
-                 {{"vault", nv.vault->name()}, {"vault_name", nv.config_name}});
+                 {{"vault", nv.vault->type_label()}, {"vault_name", nv.config_name}});
       errors.push_back({nv.config_name, e});
       continue;
     }
     if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
     for (auto& key : keys) {
       tezos::PublicKeyHash pkh = key->public_key().hash();
-      entries.push_back({key, nv.vault->name(), nv.config_name, config_.policy_for(pkh)});
-      fresh.emplace(pkh, CachedKey{key, nv.vault->name(), nv.config_name});  // first vault wins
+      entries.push_back({key, nv.vault->type_label(), nv.config_name, config_.policy_for(pkh)});
+      fresh.emplace(pkh, CachedKey{key, nv.vault->type_label(), nv.config_name});  // first vault wins
     }
   }
   {
@@ -145,7 +145,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
 
   // 3. find the key
   CachedKey key = require_key(pkh);
-  fields.push_back({"vault", key.vault_name});
+  fields.push_back({"vault", key.vault_type});
   // A tz4 key attests in BLS mode (tag 41); a DAL attestation (tag 23) is never one of its own.
   if (request.kind == tezos::RequestKind::AttestationWithDal &&
       key.key->public_key().type() == tezos::KeyType::Bls)
@@ -183,7 +183,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
       vault_seconds = seconds_since(start);
       return s;
     } catch (const Error& e) {
-      if (observer_) observer_->vault_error(key.vault_name, e.code(), request);
+      if (observer_) observer_->vault_error(key.vault_type, e.code(), request);
       throw;
     }
   };
@@ -207,7 +207,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   }
   if (observer_) {
     observer_->stage("vault", vault_seconds);
-    observer_->signed_request(pkh, request, key.vault_name, vault_seconds * 1000);
+    observer_->signed_request(pkh, request, key.vault_type, vault_seconds * 1000);
   }
   log::info("Signed " + std::string(tezos::request_kind_name(request.kind)) + " successfully",
             fields);

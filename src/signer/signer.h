@@ -31,7 +31,7 @@
 namespace signatory::signer {
 
 struct NamedVault {
-  std::string config_name;  // the YAML key under `vaults:`
+  std::string config_name;  // the vault's name under `vaults:` (the `vault_name` log field)
   std::unique_ptr<vault::Vault> vault;
 };
 
@@ -41,8 +41,8 @@ using Client = auth::Client;
 // A key as the CLI and the start-up log show it.
 struct KeyEntry {
   std::shared_ptr<vault::Key> key;
-  std::string vault_name;                     // display name (`File`, `AWSKMS`)
-  std::string vault_config_name;              // YAML name
+  std::string vault_type;                     // Vault::type_label() (`File`, `AWSKMS`)
+  std::string vault_config_name;              // the vault's name under `vaults:`
   const config::KeyPolicy* policy = nullptr;  // null when the key is not in `tezos:`
 };
 
@@ -76,8 +76,8 @@ class Signer {
  private:
   struct CachedKey {
     std::shared_ptr<vault::Key> key;
-    std::string vault_name;         // display name
-    std::string vault_config_name;  // YAML name
+    std::string vault_type;         // Vault::type_label()
+    std::string vault_config_name;  // the vault's name under `vaults:`
   };
   std::optional<CachedKey> find_key(const tezos::PublicKeyHash& pkh);
   // find_key, or Error(NotFound) "this key not found in any vault".

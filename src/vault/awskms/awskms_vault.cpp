@@ -32,7 +32,7 @@ class AwsKmsVault : public Vault {
  public:
   explicit AwsKmsVault(std::shared_ptr<aws::KmsClient> client) : client_(std::move(client)) {}
 
-  std::string name() const override { return "AWSKMS"; }
+  std::string type_label() const override { return "AWSKMS"; }
 
   std::vector<std::shared_ptr<Key>> list() override {
     std::lock_guard lock(mutex_);

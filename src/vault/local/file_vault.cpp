@@ -50,7 +50,7 @@ class FileVault : public Vault {
   FileVault(std::string path, PasswordSource passwords)
       : path_(std::move(path)), passwords_(std::move(passwords)) {}
 
-  std::string name() const override { return "File"; }
+  std::string type_label() const override { return "File"; }
 
   void load() {
     std::error_code ec;

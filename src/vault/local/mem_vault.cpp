@@ -13,7 +13,7 @@ namespace {
 
 class MemVault : public Vault {
  public:
-  std::string name() const override { return "Mem"; }
+  std::string type_label() const override { return "Mem"; }
   std::vector<std::shared_ptr<Key>> list() override {
     std::lock_guard lock(mutex_);
     return keys_;

@@ -51,7 +51,7 @@ const char* const kClientKeys[] = {"ed25519_3", "secp256k1_3", "p256_3", "bls12_
 class FlakyVault : public vault::Vault {
  public:
   explicit FlakyVault(bool* healthy) : healthy_(healthy) {}
-  std::string name() const override { return "Flaky"; }
+  std::string type_label() const override { return "Flaky"; }
   std::vector<std::shared_ptr<vault::Key>> list() override {
     if (!*healthy_) throw unavailable("backend unreachable");
     return {};

@@ -76,7 +76,7 @@ class RecordingKey : public vault::Key {
 class FakeVault : public vault::Vault {
  public:
   explicit FakeVault(Events& events) : events_(events) {}
-  std::string name() const override { return "Fake"; }
+  std::string type_label() const override { return "Fake"; }
   std::vector<std::shared_ptr<vault::Key>> list() override {
     events_.push_back("vault.list");
     if (failure) throw *failure;

@@ -107,7 +107,7 @@ TEST(AwsKmsVault, ListingKeepsUsableKeysAndSkipsTheRest) {
   f.kms->add_key("ECC_NIST_P256").access_denied = true;
   f.kms->add_key("ECC_NIST_P256", "ENCRYPT_DECRYPT");
   f.open();
-  EXPECT_EQ(f.vault->name(), "AWSKMS");
+  EXPECT_EQ(f.vault->type_label(), "AWSKMS");
 
   auto keys = f.vault->list();
   ASSERT_EQ(keys.size(), 2u);

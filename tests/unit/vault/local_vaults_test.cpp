@@ -74,7 +74,7 @@ TEST(FileVault, ListsTheKeysOfAnOctezSecretKeysFileAndSignsWithThem) {
                                              {"b", "unencrypted:" + secret("secp256k1_0")},
                                              {"c", "unencrypted:" + secret("bls12_381_0")}}));
   auto v = open("  local:\n    driver: file\n    config: " + dir.file("secret_keys") + "\n");
-  EXPECT_EQ(v->name(), "File");
+  EXPECT_EQ(v->type_label(), "File");
   EXPECT_EQ(hashes(*v),
             (std::vector<std::string>{pkh("ed25519_0"), pkh("secp256k1_0"), pkh("bls12_381_0")}));
   auto keys = v->list();
@@ -178,7 +178,7 @@ TEST(FileVault, ImportAndGenerateWriteTheFileAndSurviveAReopen) {
 TEST(MemVault, ListsTheConfiguredKeysAndImportsForTheProcessOnly) {
   auto v = open("  m:\n    driver: mem\n    config:\n      - " + secret("ed25519_0") +
                 "\n      - " + secret("p256_0") + "\n");
-  EXPECT_EQ(v->name(), "Mem");
+  EXPECT_EQ(v->type_label(), "Mem");
   EXPECT_EQ(hashes(*v), (std::vector<std::string>{pkh("ed25519_0"), pkh("p256_0")}));
   v->import_key(tezos::SecretKey::parse(secret("bls12_381_0")), "x");
   EXPECT_EQ(hashes(*v).size(), 3u);
@@ -211,7 +211,7 @@ TEST(VaultRegistry, UnknownDriversAreNamedWithTheKnownOnes) {
 
 TEST(VaultRegistry, ARegisteredDriverIsOpenedByItsName) {
   struct Empty : Vault {
-    std::string name() const override { return "Empty"; }
+    std::string type_label() const override { return "Empty"; }
     std::vector<std::shared_ptr<Key>> list() override { return {}; }
   };
   std::string seen_path;
@@ -220,7 +220,7 @@ TEST(VaultRegistry, ARegisteredDriverIsOpenedByItsName) {
     return std::make_unique<Empty>();
   });
   auto v = open("  e:\n    driver: test-empty\n    config: {a: 1}\n");
-  EXPECT_EQ(v->name(), "Empty");
+  EXPECT_EQ(v->type_label(), "Empty");
   EXPECT_EQ(seen_path, "vaults.e.config");
   // The optional operations are refused with Signatory's texts.
   EXPECT_FALSE(v->can_import());
