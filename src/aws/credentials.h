@@ -43,7 +43,7 @@ struct ExplicitCredentials {
   std::optional<crypto::SecretBytes> session_token;
 };
 
-// Throws Error(400) naming the half-configured pair ("access_key_id is set but
+// Throws Error(BadRequest) naming the half-configured pair ("access_key_id is set but
 // secret_access_key is not") or, when no source has keys, listing the sources it tried.
 Credentials resolve_credentials(const ExplicitCredentials& explicit_keys,
                                 const EnvironmentReader& env);

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <memory>
 
+#include "common/ascii.h"
 #include "common/error.h"
 
 namespace signatory::aws {
@@ -79,12 +80,7 @@ void wipe(std::string& s) {
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers) {
-    if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-          return std::tolower(static_cast<unsigned char>(a)) ==
-                 std::tolower(static_cast<unsigned char>(b));
-        })) {
-      return v;
-    }
+    if (iequals(k, name)) return v;
   }
   return {};
 }
@@ -187,25 +183,11 @@ HttpResponse CurlTransport::post(const HttpRequest& request) {
   if (rc != CURLE_OK) {
     std::string detail = error_buffer[0] != 0 ? error_buffer : curl_easy_strerror(rc);
     if (ex.too_large) {
-      throw TransportError(
-          TransportError::Kind::Other,
-          "reply larger than " + std::to_string(options_.max_response_bytes) + " bytes");
+      throw unavailable("reply larger than " + std::to_string(options_.max_response_bytes) +
+                        " bytes");
     }
-    switch (rc) {
-      case CURLE_COULDNT_CONNECT:
-      case CURLE_COULDNT_RESOLVE_HOST:
-      case CURLE_COULDNT_RESOLVE_PROXY:
-        throw TransportError(TransportError::Kind::Connect, detail);
-      case CURLE_OPERATION_TIMEDOUT:
-        throw TransportError(TransportError::Kind::Timeout, detail);
-      case CURLE_SSL_CONNECT_ERROR:
-      case CURLE_PEER_FAILED_VERIFICATION:
-      case CURLE_SSL_CACERT_BADFILE:
-      case CURLE_SSL_CERTPROBLEM:
-        throw TransportError(TransportError::Kind::Tls, detail);
-      default:
-        throw TransportError(TransportError::Kind::Other, detail);
-    }
+    if (rc == CURLE_OPERATION_TIMEDOUT) throw upstream_timeout(detail);
+    throw unavailable(detail);  // connection refused, unknown host, TLS failure, …
   }
   long status = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);

@@ -27,11 +27,11 @@ struct Endpoint {
   std::string path = "/";   // request path (KMS always posts to "/")
 };
 
-// Parses "http[s]://host[:port][/path]". Throws Error(400) naming what is wrong (scheme other
-// than http/https, missing host, bad port, userinfo, query or fragment).
+// Parses "http[s]://host[:port][/path]". Throws Error(BadRequest) naming what is wrong (scheme
+// other than http/https, missing host, bad port, userinfo, query or fragment).
 Endpoint parse_endpoint(std::string_view url);
 
-// Throws Error(400) when no source gives a region or the region is not of the form
+// Throws Error(BadRequest) when no source gives a region or the region is not of the form
 // [a-z0-9-]+ ("us-east-1").
 std::string resolve_region(const std::optional<std::string>& configured,
                            const EnvironmentReader& env);

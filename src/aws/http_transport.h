@@ -1,12 +1,12 @@
 // The HTTP exchange the KMS client needs, behind an interface so tests can replay recorded
 // replies without a network: one POST with headers and a body, answered by a status, headers
-// and a body. A transport reports failures to get any answer (connection refused, timeout,
-// TLS error) as TransportError; an HTTP error status is a normal HttpResponse.
+// and a body. A transport reports a failure to get any answer as a signatory::Error:
+// UpstreamTimeout when the endpoint did not answer in time, Unavailable otherwise (connection
+// refused, TLS error, …); an HTTP error status is a normal HttpResponse.
 //
 // Implementations must allow `post` from several threads at once.
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,17 +26,6 @@ struct HttpResponse {
 
   // First header with this name (case-insensitive); empty when absent.
   std::string header(std::string_view name) const;
-};
-
-class TransportError : public std::runtime_error {
- public:
-  enum class Kind { Connect, Timeout, Tls, Other };
-  TransportError(Kind kind, const std::string& message)
-      : std::runtime_error(message), kind_(kind) {}
-  Kind kind() const { return kind_; }
-
- private:
-  Kind kind_;
 };
 
 class HttpTransport {

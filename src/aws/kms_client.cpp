@@ -8,9 +8,9 @@
 #include <thread>
 #include <unordered_set>
 
-#include "aws/base64.h"
 #include "aws/kms_error.h"
 #include "aws/sigv4.h"
+#include "common/base64.h"
 #include "common/error.h"
 #include "common/log.h"
 
@@ -28,11 +28,11 @@ std::chrono::milliseconds jittered_backoff(const KmsClientOptions& o, int attemp
   return std::chrono::milliseconds(dist(rng));
 }
 
-// A member that must be a string; Error(502) otherwise.
+// A member that must be a string; Error(UpstreamFailure) otherwise.
 std::string string_member(const json& reply, const char* name, const std::string& op) {
   auto it = reply.find(name);
   if (it == reply.end() || !it->is_string()) {
-    throw Error(502, "AWS KMS " + op + " reply has no string `" + name + "'");
+    throw upstream_failure("AWS KMS " + op + " reply has no string `" + name + "'");
   }
   return it->get<std::string>();
 }
@@ -46,7 +46,8 @@ std::string optional_string(const json& reply, const char* name) {
 
 Bytes blob_member(const json& reply, const char* name, const std::string& op) {
   auto decoded = base64_decode(string_member(reply, name, op));
-  if (!decoded) throw Error(502, "AWS KMS " + op + " reply: `" + name + "' is not valid base64");
+  if (!decoded)
+    throw upstream_failure("AWS KMS " + op + " reply: `" + name + "' is not valid base64");
   return *decoded;
 }
 
@@ -92,15 +93,15 @@ json KmsClient::call(const std::string& operation, const json& body) {
     HttpResponse response;
     try {
       response = transport_->post(http);
-    } catch (const TransportError& e) {
+    } catch (const Error& e) {  // no answer at all (see http_transport.h)
       std::string detail = sanitize_reply_text(e.what());
       if (last) {
         std::string attempts =
             " (" + std::to_string(attempt + 1) + " attempt" + (attempt == 0 ? "" : "s") + ")";
-        if (e.kind() == TransportError::Kind::Timeout) {
-          throw Error(504, where + " did not answer in time: " + detail + attempts);
+        if (e.code() == ErrorCode::UpstreamTimeout) {
+          throw upstream_timeout(where + " did not answer in time: " + detail + attempts);
         }
-        throw Error(503, where + " is unreachable: " + detail + attempts);
+        throw unavailable(where + " is unreachable: " + detail + attempts);
       }
       failure = detail;
     }
@@ -109,8 +110,8 @@ json KmsClient::call(const std::string& operation, const json& body) {
       if (response.status >= 200 && response.status < 300) {
         auto reply = json::parse(response.body, nullptr, /*allow_exceptions=*/false);
         if (!reply.is_object()) {
-          throw Error(502, where + " sent a reply that is not a JSON object (HTTP " +
-                               std::to_string(response.status) + ")");
+          throw upstream_failure(where + " sent a reply that is not a JSON object (HTTP " +
+                                 std::to_string(response.status) + ")");
         }
         return reply;
       }
@@ -122,7 +123,7 @@ json KmsClient::call(const std::string& operation, const json& body) {
         if (last && is_retryable(response.status, err.code) && attempt > 0) {
           text += " after " + std::to_string(attempt + 1) + " attempts";
         }
-        throw KmsError(status_for(response.status, err.code), err.code, text);
+        throw KmsError(error_code_for(response.status, err.code), err.code, text);
       }
       failure = text;
     }
@@ -143,12 +144,13 @@ KmsKeyListPage KmsClient::list_keys(const std::optional<std::string>& marker) {
   KmsKeyListPage page;
   auto keys = reply.find("Keys");
   if (keys != reply.end() && !keys->is_null()) {
-    if (!keys->is_array()) throw Error(502, "AWS KMS ListKeys reply: `Keys' is not a list");
+    if (!keys->is_array()) throw upstream_failure("AWS KMS ListKeys reply: `Keys' is not a list");
     for (const auto& k : *keys) {
-      if (!k.is_object()) throw Error(502, "AWS KMS ListKeys reply: a key entry is not an object");
+      if (!k.is_object())
+        throw upstream_failure("AWS KMS ListKeys reply: a key entry is not an object");
       KmsKeyListEntry entry{optional_string(k, "KeyId"), optional_string(k, "KeyArn")};
       if (entry.key_id.empty() && entry.key_arn.empty()) {
-        throw Error(502, "AWS KMS ListKeys reply: a key entry has neither KeyId nor KeyArn");
+        throw upstream_failure("AWS KMS ListKeys reply: a key entry has neither KeyId nor KeyArn");
       }
       if (entry.key_id.empty()) entry.key_id = entry.key_arn;
       page.keys.push_back(std::move(entry));
@@ -159,7 +161,7 @@ KmsKeyListPage KmsClient::list_keys(const std::optional<std::string>& marker) {
   std::string next = optional_string(reply, "NextMarker");
   if (is_truncated) {
     if (next.empty()) {
-      throw Error(502, "AWS KMS ListKeys reply is truncated but has no NextMarker");
+      throw upstream_failure("AWS KMS ListKeys reply is truncated but has no NextMarker");
     }
     page.next_marker = next;
   }
@@ -173,14 +175,14 @@ std::vector<KmsKeyListEntry> KmsClient::list_all_keys() {
   std::optional<std::string> marker;
   for (int page_no = 0;; ++page_no) {
     if (page_no >= kMaxPages) {
-      throw Error(502,
-                  "AWS KMS ListKeys returned more than " + std::to_string(kMaxPages) + " pages");
+      throw upstream_failure("AWS KMS ListKeys returned more than " + std::to_string(kMaxPages) +
+                             " pages");
     }
     KmsKeyListPage page = list_keys(marker);
     for (auto& k : page.keys) all.push_back(std::move(k));
     if (!page.next_marker) return all;
     if (!seen_markers.insert(*page.next_marker).second) {
-      throw Error(502, "AWS KMS ListKeys sent the same NextMarker twice");
+      throw upstream_failure("AWS KMS ListKeys sent the same NextMarker twice");
     }
     marker = page.next_marker;
   }
@@ -206,8 +208,8 @@ Bytes KmsClient::sign_digest(const std::string& key_id, const crypto::Digest32& 
   json reply = call("Sign", body);
   std::string algorithm = optional_string(reply, "SigningAlgorithm");
   if (!algorithm.empty() && algorithm != "ECDSA_SHA_256") {
-    throw Error(502, "AWS KMS Sign reply uses algorithm " + sanitize_reply_text(algorithm, 40) +
-                         ", expected ECDSA_SHA_256");
+    throw upstream_failure("AWS KMS Sign reply uses algorithm " +
+                           sanitize_reply_text(algorithm, 40) + ", expected ECDSA_SHA_256");
   }
   return blob_member(reply, "Signature", "Sign");
 }

@@ -6,9 +6,9 @@
 // Each call makes at most `max_attempts` attempts: only throttling replies, HTTP 429/5xx and
 // transport failures are retried, after a jittered exponential pause (full jitter between 0 and
 // min(cap, base·2^attempt)). An error reply throws KmsError (see kms_error.h); a transport
-// failure that outlives the retries throws Error(504) for a timeout and Error(503) otherwise;
-// a reply that is not the JSON expected throws Error(502). Messages name the operation and the
-// endpoint host, never a secret.
+// failure that outlives the retries throws Error(UpstreamTimeout) for a timeout and
+// Error(Unavailable) otherwise; a reply that is not the JSON expected throws
+// Error(UpstreamFailure). Messages name the operation and the endpoint host, never a secret.
 //
 // Thread-safe: calls may be made from several threads at once (the transport must allow it;
 // the credentials are read-only).
@@ -64,8 +64,8 @@ class KmsClient {
             std::shared_ptr<HttpTransport> transport);
 
   KmsKeyListPage list_keys(const std::optional<std::string>& marker);
-  // Follows NextMarker until the listing is complete. Throws Error(502) if KMS keeps answering
-  // with a marker it already sent (a loop) or pages past a sanity limit.
+  // Follows NextMarker until the listing is complete. Throws Error(UpstreamFailure) if KMS keeps
+  // answering with a marker it already sent (a loop) or pages past a sanity limit.
   std::vector<KmsKeyListEntry> list_all_keys();
   KmsPublicKey get_public_key(const std::string& key_id);
   // Sign with MessageType DIGEST and ECDSA_SHA_256; returns the DER signature KMS sent.

@@ -81,22 +81,22 @@ bool is_retryable(long http_status, const std::string& code) {
              "TransactionInProgressException", "PriorRequestNotComplete"});
 }
 
-int status_for(long http_status, const std::string& code) {
+ErrorCode error_code_for(long http_status, const std::string& code) {
   if (one_of(code, {"AccessDeniedException", "AccessDenied", "UnrecognizedClientException",
                     "InvalidClientTokenId", "SignatureDoesNotMatch", "IncompleteSignature",
                     "MissingAuthenticationToken", "MissingAuthenticationTokenException",
                     "InvalidSignatureException", "ExpiredToken", "ExpiredTokenException",
                     "RequestExpired", "NotAuthorized", "NotAuthorizedException", "AuthFailure",
                     "InvalidAccessKeyId"})) {
-    return 403;
+    return ErrorCode::Forbidden;
   }
-  if (code == "NotFoundException") return 404;
+  if (code == "NotFoundException") return ErrorCode::NotFound;
   if (one_of(code, {"DisabledException", "KMSInvalidStateException", "KeyUnavailableException"})) {
-    return 403;
+    return ErrorCode::Forbidden;
   }
-  if (is_retryable(http_status, code)) return 503;
-  if (http_status == 401 || http_status == 403) return 403;
-  return 502;
+  if (is_retryable(http_status, code)) return ErrorCode::Unavailable;
+  if (http_status == 401 || http_status == 403) return ErrorCode::Forbidden;
+  return ErrorCode::UpstreamFailure;
 }
 
 }  // namespace signatory::aws

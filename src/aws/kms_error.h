@@ -4,11 +4,12 @@
 // '#' kept; the message is `message` or `Message`. A body that is neither JSON nor XML leaves
 // only the HTTP status.
 //
-// `KmsError` is the signatory::Error thrown for a KMS error reply; it keeps the code so that
-// the vault can tell a key to skip (DisabledException …) from a fault of the whole backend.
-// Status mapping: authentication and authorisation failures → 403; NotFoundException → 404;
-// disabled or wrong-state keys → 403; throttling and 5xx (after retries) → 503; other client
-// errors → 502 (the signer sent something KMS could not use). Messages are cut to a sane
+// `KmsError` is the signatory::Error thrown for a KMS error reply; it keeps AWS's error code so
+// that the vault can tell a key to skip (DisabledException …) from a fault of the whole backend.
+// Error codes: authentication and authorisation failures → Forbidden; NotFoundException →
+// NotFound; disabled or wrong-state keys → Forbidden; throttling and 5xx (after retries) →
+// Unavailable; other client errors → UpstreamFailure (the signer sent something KMS could not
+// use). Messages are cut to a sane
 // length and stripped of control characters. Immutable; thread-safe.
 #pragma once
 
@@ -31,17 +32,18 @@ KmsErrorReply parse_error_reply(const HttpResponse& response);
 // Throttling codes, HTTP 429 and 5xx: worth another attempt after a pause.
 bool is_retryable(long http_status, const std::string& code);
 
-// The status a client of the signer should see for this KMS error.
-int status_for(long http_status, const std::string& code);
+// The error code a client of the signer should see for this KMS error.
+ErrorCode error_code_for(long http_status, const std::string& code);
 
 class KmsError : public Error {
  public:
-  KmsError(int status, std::string code, const std::string& message)
-      : Error(status, message), code_(std::move(code)) {}
-  const std::string& code() const { return code_; }
+  KmsError(ErrorCode code, std::string aws_code, const std::string& message)
+      : Error(code, message), aws_code_(std::move(aws_code)) {}
+  // AWS's name of the error ("NotFoundException"); empty when the reply names none.
+  const std::string& aws_code() const { return aws_code_; }
 
  private:
-  std::string code_;
+  std::string aws_code_;
 };
 
 // Printable ASCII only, at most `max` characters (with "…" when cut).

@@ -130,7 +130,7 @@ int list_keys(const GlobalFlags& flags, ListFormat format) {
     auto keys = nv.vault->list();
     if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
     for (auto& key : keys)
-      entries.push_back({key, nv.vault->name(), nv.config_name,
+      entries.push_back({key, nv.vault->type_label(), nv.config_name,
                          cfg.policy_for(key->public_key().hash())});
   }
   std::cout << format_key_list(entries, format) << std::flush;
@@ -167,9 +167,9 @@ int import_keys(const GlobalFlags& flags, ImportRequest request) {
 
   for (auto& key : keys) {
     std::string pkh = key.public_key().hash().to_base58();
-    log::info("Requesting import operation", {{"pkh", pkh}, {"vault", target.name()}});
+    log::info("Requesting import operation", {{"pkh", pkh}, {"vault", target.type_label()}});
     target.import_key(std::move(key), key_name);
-    log::info("Successfully imported", {{"pkh", pkh}, {"vault", target.name()}});
+    log::info("Successfully imported", {{"pkh", pkh}, {"vault", target.type_label()}});
   }
   return 0;
 }
@@ -189,7 +189,7 @@ int generate_keys(const GlobalFlags& flags, const GenerateRequest& request) {
   for (int i = 0; i < request.count; ++i) {
     auto key = target.generate_key(key_type, key_name);
     entries.push_back(
-        {key, target.name(), request.vault_name, cfg.policy_for(key->public_key().hash())});
+        {key, target.type_label(), request.vault_name, cfg.policy_for(key->public_key().hash())});
   }
   std::cout << format_key_list(entries, format) << std::flush;
   return 0;

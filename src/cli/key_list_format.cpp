@@ -29,7 +29,7 @@ std::vector<std::string> generic_ops(const config::KeyPolicy& p) {
 std::string legacy(const signer::KeyEntry& e) {
   std::string out;
   out += line("Public Key Hash:", 21, e.key->public_key().hash().to_base58());
-  out += line("Vault:", 21, e.vault_name);
+  out += line("Vault:", 21, e.vault_type);
   out += line("ID:", 21, e.key->id());
   out += line("Active:", 21, e.policy ? "true" : "false");
   if (e.policy) {
@@ -47,7 +47,7 @@ std::string current(const signer::KeyEntry& e) {
   out += line("Public Key Hash:", 28, e.key->public_key().hash().to_base58());
   out += line("Public Key:", 28, e.key->public_key().to_base58());
   out += line("Reference:", 28, e.key->id());
-  out += line("Vault:", 28, e.vault_name);
+  out += line("Vault:", 28, e.vault_type);
   out += line("Active:", 28, e.policy ? "true" : "false");
   if (e.policy) {
     out += line("Allowed Requests:", 28, bracketed(e.policy->allowed_requests, false));
@@ -75,7 +75,7 @@ std::string format_key_list(const std::vector<signer::KeyEntry>& keys, ListForma
       nlohmann::json item{{"public_key_hash", e.key->public_key().hash().to_base58()},
                           {"public_key", e.key->public_key().to_base58()},
                           {"id", e.key->id()},
-                          {"vault", e.vault_name},
+                          {"vault", e.vault_type},
                           {"vault_name", e.vault_config_name},
                           {"active", e.policy != nullptr}};
       if (e.policy) {

@@ -14,7 +14,7 @@ namespace signatory::cli {
 
 enum class ListFormat { Legacy, Current, Json };
 
-// Throws Error(400) for a name other than legacy|current|json.
+// Throws Error(BadRequest) for a name other than legacy|current|json.
 ListFormat parse_list_format(const std::string& name);
 std::string format_key_list(const std::vector<signer::KeyEntry>& keys, ListFormat format);
 

@@ -9,13 +9,13 @@
 #include <sstream>
 #include <thread>
 
+#include "auth/jwt_auth.h"
 #include "cli/key_list_format.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "config/base_dir.h"
 #include "server/access_log.h"
 #include "server/http_server.h"
-#include "server/jwt_auth.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
 #include "server/utility_api.h"
@@ -56,7 +56,7 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
   auto vaults = open_vaults(cfg);
   auto watermark = open_watermark_store(cfg);
   // JWT credentials are checked (complexity, rotation) before anything listens.
-  std::optional<server::JwtAuthenticator> jwt;
+  std::optional<auth::JwtAuthenticator> jwt;
   if (!cfg.server.jwt_users.empty()) jwt.emplace(cfg.server.jwt_users);
   server::Metrics metrics;
   metrics.set_build_info({{"branch", SIGNATORY_GIT_BRANCH},

@@ -10,7 +10,7 @@
 namespace signatory::cli {
 
 bool stdin_is_terminal();
-// Prints `prompt` to stderr and reads one line from stdin with echo off. Throws Error(400)
+// Prints `prompt` to stderr and reads one line from stdin with echo off. Throws Error(BadRequest)
 // when stdin is closed.
 crypto::SecretBytes prompt_secret(const std::string& prompt);
 

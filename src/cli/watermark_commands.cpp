@@ -74,9 +74,9 @@ std::unique_ptr<watermark::Watermark> open_store(const config::Config& cfg) {
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.find("in use by another signer") != std::string::npos) {
-      throw Error(e.status(), message + ". Stop the signer that uses base_dir " + cfg.base_dir +
-                                  " before running `signatory-cli watermark`, then start it "
-                                  "again (marks must not change under a running signer)");
+      throw Error(e.code(), message + ". Stop the signer that uses base_dir " + cfg.base_dir +
+                                " before running `signatory-cli watermark`, then start it "
+                                "again (marks must not change under a running signer)");
     }
     throw;
   }

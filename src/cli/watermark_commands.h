@@ -29,7 +29,7 @@ struct ImportSource {
 };
 
 // Resolves `path` and `requested` (Auto: by what the path holds, see the header comment of
-// watermark_commands.cpp) to what will be read. Throws Error(400) for a missing path or one
+// watermark_commands.cpp) to what will be read. Throws Error(BadRequest) for a missing path or one
 // whose format cannot be told (naming --from).
 ImportSource detect_import_source(const std::string& path, ImportFormat requested);
 

@@ -16,7 +16,7 @@ using ByteView = std::span<const std::uint8_t>;
 
 std::string to_hex(ByteView bytes);
 
-// Throws Error(400) naming the offending character and its offset, or an odd length.
+// Throws Error(BadRequest) naming the offending character and its offset, or an odd length.
 Bytes from_hex(std::string_view hex);
 
 inline ByteView as_view(std::string_view s) {

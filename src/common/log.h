@@ -18,7 +18,7 @@ enum class Format { Auto, Text, Logfmt, Json };
 
 using Fields = std::vector<std::pair<std::string, std::string>>;
 
-// Throws Error(400) for a name other than error|warn|info|debug|trace (or warning/fatal).
+// Throws Error(BadRequest) for a name other than error|warn|info|debug|trace (or warning/fatal).
 Level parse_level(std::string_view name);
 void configure(Level level, Format format);
 bool enabled(Level level);

@@ -11,9 +11,9 @@
 
 namespace signatory::config::detail {
 
-// Null gives an empty list. Throws Error(400) with file:line for anything that is not a public
-// key. Nesting is limited in depth and size (aliases can make a small file describe a huge or
-// cyclic tree).
+// Null gives an empty list. Throws Error(BadRequest) with file:line for anything that is not a
+// public key. Nesting is limited in depth and size (aliases can make a small file describe a huge
+// or cyclic tree).
 std::vector<tezos::PublicKey> read_authorized_keys(const YamlField& field);
 
 }  // namespace signatory::config::detail

@@ -18,7 +18,7 @@ namespace signatory::config {
 namespace {
 
 [[noreturn]] void permission_error(const std::string& reason) {
-  throw Error(500, "Base directory permission error: " + reason);
+  throw internal_error("Base directory permission error: " + reason);
 }
 
 }  // namespace

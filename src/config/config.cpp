@@ -161,6 +161,42 @@ void read_server(const YamlField& f, ServerConfig& server) {
   }
 }
 
+// The view of a driver section for its driver (config_node.h): the same tree, each node with
+// its line and key path. A null value is reported at the line of its key.
+ConfigNode driver_section(const YAML::Node& node, const std::string& file, int line,
+                          const std::string& path) {
+  if (!node.IsDefined() || node.IsNull())
+    return ConfigNode(ConfigNode::Kind::Null, file, line, path);
+  if (node.IsScalar()) return ConfigNode::scalar(node.Scalar(), file, line, path);
+  if (node.IsSequence()) {
+    ConfigNode out(ConfigNode::Kind::Sequence, file, line, path);
+    std::size_t index = 0;
+    for (const YAML::Node& item : node) {
+      out.add_item(driver_section(item, file, detail::line_of(item, line),
+                                  path + "[" + std::to_string(index++) + "]"));
+    }
+    return out;
+  }
+  ConfigNode out(ConfigNode::Kind::Mapping, file, line, path);
+  for (auto it = node.begin(); it != node.end(); ++it) {
+    // Copies: yaml-cpp's iterator hands out a temporary proxy.
+    const YAML::Node key = it->first;
+    const YAML::Node value = it->second;
+    const int key_line = detail::line_of(key, line);
+    if (!key.IsScalar()) {
+      throw bad_request(file + ":" + std::to_string(key_line) + ": " + path +
+                        ": option names must be scalars");
+    }
+    const int value_line = value.IsNull() ? key_line : detail::line_of(value, key_line);
+    out.add_entry(key.Scalar(), driver_section(value, file, value_line, path + "." + key.Scalar()));
+  }
+  return out;
+}
+
+ConfigNode driver_section(const YamlField& f, const std::string& file) {
+  return driver_section(f.node(), file, f.line(), f.path());
+}
+
 void read_vaults(const YamlField& f, std::vector<VaultConfig>& vaults, const std::string& file) {
   for (const YamlField::Entry& e : section_entries(f)) {
     const YamlField& v = e.value;
@@ -175,19 +211,24 @@ void read_vaults(const YamlField& f, std::vector<VaultConfig>& vaults, const std
     vault.line = e.key_line;
     if (const YamlField* d = find_set(entries, "driver")) vault.driver = d->as_string();
     if (vault.driver.empty()) v.at_line(e.key_line).fail("driver is required");
-    if (const YamlField* c = find_set(entries, "config")) vault.config = c->node();
+    const std::string path = "vaults." + e.key + ".config";
+    if (const YamlField* c = find_set(entries, "config")) {
+      vault.config = driver_section(*c, file);
+    } else {
+      vault.config = ConfigNode(ConfigNode::Kind::Null, file, e.key_line, path);
+    }
     vaults.push_back(std::move(vault));
   }
 }
 
-void read_watermark(const YamlField& f, WatermarkConfig& watermark) {
+void read_watermark(const YamlField& f, WatermarkConfig& watermark, const std::string& file) {
   const Entries entries = section_entries(f);
   f.warn_unknown(entries, {"driver", "config"});
   if (const YamlField* d = find_set(entries, "driver")) {
     watermark.driver = d->as_string();
     if (watermark.driver.empty()) d->fail("must not be empty");
   }
-  if (const YamlField* c = find_set(entries, "config")) watermark.config = c->node();
+  if (const YamlField* c = find_set(entries, "config")) watermark.config = driver_section(*c, file);
 }
 
 std::optional<PolicyHookConfig> read_policy_hook(const YamlField& f) {
@@ -225,7 +266,26 @@ void read_policies(const YamlField& f, Config& cfg) {
   }
 }
 
+// `yaml_text` parsed; errors name `name` and the line.
+YAML::Node load_yaml(const std::string& yaml_text, const std::string& name) {
+  try {
+    return YAML::Load(yaml_text);
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp 0.7 gives this one the message "bad file".
+    throw bad_request(name + ":" + std::to_string(e.mark.line + 1) +
+                      ": invalid YAML: nested too deeply (" + std::to_string(e.depth()) +
+                      " levels)");
+  } catch (const YAML::Exception& e) {
+    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
+    throw bad_request(name + ":" + std::to_string(line) + ": invalid YAML: " + e.msg);
+  }
+}
+
 }  // namespace
+
+Error VaultConfig::error(const std::string& reason) const {
+  return ConfigNode(ConfigNode::Kind::Null, file, line, "vaults." + name).error(reason);
+}
 
 const KeyPolicy* Config::policy_for(const tezos::PublicKeyHash& pkh) const {
   for (const auto& [key, policy] : policies) {
@@ -238,20 +298,10 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
                     const std::optional<std::string>& base_dir_override) {
   Config cfg;
   cfg.path = name;
+  cfg.watermark.config = ConfigNode(ConfigNode::Kind::Null, name, 0, "watermark.config");
   const detail::YamlSource source{name, &cfg.warnings};
 
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml_text);
-  } catch (const YAML::DeepRecursion& e) {
-    // yaml-cpp 0.7 gives this one the message "bad file".
-    throw Error(400, name + ":" + std::to_string(e.mark.line + 1) +
-                         ": invalid YAML: nested too deeply (" + std::to_string(e.depth()) +
-                         " levels)");
-  } catch (const YAML::Exception& e) {
-    const int line = e.mark.is_null() ? 1 : e.mark.line + 1;
-    throw Error(400, name + ":" + std::to_string(line) + ": invalid YAML: " + e.msg);
-  }
+  const YAML::Node root = load_yaml(yaml_text, name);
   const YamlField top(&source, root, "", detail::line_of(root, 1));
   if (!top.is_null() && !top.is_mapping()) {
     top.fail("expected a mapping at the top of the file, got " + top.kind_name());
@@ -271,14 +321,20 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   cfg.base_dir = expand_env(cfg.base_dir);
   if (cfg.base_dir.empty()) {
     if (base_dir != nullptr && !base_dir_override) base_dir->fail("must not be empty");
-    throw Error(400, "base_dir must not be empty");
+    throw bad_request("base_dir must not be empty");
   }
 
   if (const YamlField* v = find_set(entries, "vaults")) read_vaults(*v, cfg.vaults, name);
-  if (const YamlField* w = find_set(entries, "watermark")) read_watermark(*w, cfg.watermark);
+  if (const YamlField* w = find_set(entries, "watermark")) read_watermark(*w, cfg.watermark, name);
   if (const YamlField* h = find_set(entries, "policy_hook")) cfg.policy_hook = read_policy_hook(*h);
   if (const YamlField* t = find_set(entries, "tezos")) read_policies(*t, cfg);
   return cfg;
+}
+
+ConfigNode parse_config_node(const std::string& yaml_text, const std::string& file,
+                             const std::string& path) {
+  const YAML::Node node = load_yaml(yaml_text, file);
+  return driver_section(node, file, detail::line_of(node, 1), path);
 }
 
 Config load_config(const std::string& path, const std::optional<std::string>& base_dir_override) {
@@ -287,19 +343,19 @@ Config load_config(const std::string& path, const std::optional<std::string>& ba
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) {
-      throw Error(400, what + "file does not exist: " + path);
+      throw bad_request(what + "file does not exist: " + path);
     }
-    throw Error(400, what + "cannot access " + path + ": " + std::strerror(errno));
+    throw bad_request(what + "cannot access " + path + ": " + std::strerror(errno));
   }
-  if (!S_ISREG(st.st_mode)) throw Error(400, what + "not a regular file: " + path);
+  if (!S_ISREG(st.st_mode)) throw bad_request(what + "not a regular file: " + path);
   if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigSize) {
-    throw Error(400, "config file " + path + " is too large (more than 16 MiB)");
+    throw bad_request("config file " + path + " is too large (more than 16 MiB)");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(400, what + "file cannot be read: " + path + ": " + std::strerror(errno));
+  if (!in) throw bad_request(what + "file cannot be read: " + path + ": " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
-  if (in.bad()) throw Error(400, what + "file cannot be read: " + path);
+  if (in.bad()) throw bad_request(what + "file cannot be read: " + path);
   return parse_config(text.str(), path, base_dir_override);
 }
 

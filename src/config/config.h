@@ -3,20 +3,21 @@
 // `load_config` reads the file with YAML anchors and aliases, applies defaults, resolves both
 // policy syntaxes (current `allow:` and legacy `allowed_operations`/`allowed_kinds`, with the
 // legacy names `endorsement`/`preendorsement` mapped to today's) and validates. Unknown keys
-// give a warning; a wrong type, an invalid address, key or hash fails with Error(400)
-// "<file>:<line>: <key path>: <reason>". Vault and watermark `config:` nodes are kept as YAML
-// for their drivers, which validate them.
+// give a warning; a wrong type, an invalid address, key or hash fails with Error(BadRequest)
+// "<file>:<line>: <key path>: <reason>". Vault and watermark `config:` sections are handed to
+// their drivers as ConfigNode (common/config_node.h): a typed view with each value's position,
+// so that a driver's errors name the file and line too. No YAML type leaves this module.
 //
 // A Config is immutable after loading and may be read from any thread.
 #pragma once
-
-#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "common/config_node.h"
+#include "common/error.h"
 #include "crypto/secret_bytes.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
@@ -46,7 +47,7 @@ struct KeyPolicy {
 
 // One user's login password and token-signing secret (HMAC key). Both are secrets: held in
 // wiped, locked memory and never logged or put in a message. Complexity is checked when the
-// server starts (server/jwt_auth.h), not here, so that `signatory-cli` still loads a config
+// server starts (auth/jwt_auth.h), not here, so that `signatory-cli` still loads a config
 // whose credentials the server would refuse.
 struct JwtCredentials {
   crypto::SecretBytes password;
@@ -78,14 +79,17 @@ struct ServerConfig {
 struct VaultConfig {
   std::string name;    // the YAML key under `vaults:`
   std::string driver;  // `file`, `mem`, `awskms`, …
-  YAML::Node config;   // driver-specific; may be null
-  std::string file;    // where it was written, for error messages
-  int line = 0;
+  ConfigNode config;   // `vaults.<name>.config`, driver-specific; may be null
+  std::string file;    // where the vault was written, for error messages
+  int line = 0;        // the line of its name
+
+  // Error(BadRequest) "<file>:<line>: vaults.<name>: <reason>", for the vault as a whole.
+  Error error(const std::string& reason) const;
 };
 
 struct WatermarkConfig {
   std::string driver = "file";
-  YAML::Node config;
+  ConfigNode config;  // `watermark.config`, driver-specific; may be null
 };
 
 struct PolicyHookConfig {
@@ -109,12 +113,17 @@ struct Config {
 };
 
 // Loads and validates `path`. `base_dir_override` is the --base-dir flag. `$VAR`/`${VAR}` are
-// expanded in base_dir and file-vault paths only. Throws Error(400) with file:line.
+// expanded in base_dir and file-vault paths only. Throws Error(BadRequest) with file:line.
 Config load_config(const std::string& path,
                    const std::optional<std::string>& base_dir_override = std::nullopt);
 
 // Parses a config held in memory (`name` is used as the file name in messages).
 Config parse_config(const std::string& yaml_text, const std::string& name,
                     const std::optional<std::string>& base_dir_override = std::nullopt);
+
+// A driver section written as YAML text on its own (tests, tools): its view, with lines counted
+// in `yaml_text`, errors naming `file` and the key path `path` (e.g. "vaults.kms.config").
+ConfigNode parse_config_node(const std::string& yaml_text, const std::string& file,
+                             const std::string& path);
 
 }  // namespace signatory::config

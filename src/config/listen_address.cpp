@@ -8,7 +8,7 @@ namespace signatory::config {
 namespace {
 
 [[noreturn]] void invalid(std::string_view text, const std::string& reason) {
-  throw Error(400, "invalid address `" + std::string(text) + "': " + reason);
+  throw bad_request("invalid address `" + std::string(text) + "': " + reason);
 }
 
 bool is_hostname_char(char c) {

@@ -15,7 +15,7 @@ struct ListenAddress {
   std::uint16_t port = 0;
 };
 
-// Throws Error(400) "invalid address `<text>': <reason>".
+// Throws Error(BadRequest) "invalid address `<text>': <reason>".
 ListenAddress parse_listen_address(std::string_view text);
 
 }  // namespace signatory::config

@@ -46,7 +46,7 @@ std::string YamlField::where() const {
 }
 
 void YamlField::fail(const std::string& reason) const {
-  throw Error(400, where() + ": " + reason);
+  throw bad_request(where() + ": " + reason);
 }
 
 void YamlField::warn(const std::string& message) const {

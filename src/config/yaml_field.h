@@ -1,6 +1,6 @@
 // Typed reading of one YAML node of the config file with its position: the file name, the
 // 1-based line and the key path ("server.address", "tezos.tz1…: allowed_kinds") that every
-// error and warning names. A wrong type throws Error(400) "<file>:<line>: <path>: <reason>";
+// error and warning names. A wrong type throws Error(BadRequest) "<file>:<line>: <path>: <reason>";
 // unknown keys become warnings collected in the shared `YamlSource`.
 //
 // Mappings are read through `entries()`, which refuses duplicate keys (as Signatory's YAML

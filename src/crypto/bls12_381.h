@@ -35,9 +35,9 @@ bool is_valid_secret(ByteView scalar_le);
 // A compressed G1 point in the prime-order subgroup, not the point at infinity.
 bool is_valid_public_key(ByteView public_key);
 
-// Throw Error(400) "invalid BLS secret key: …" for a scalar that is not valid.
+// Throw Error(BadRequest) "invalid BLS secret key: …" for a scalar that is not valid.
 PublicKey public_from_secret(const SecretBytes& scalar_le);
-// See the header comment for `version`; version 0 throws Error(400) kVersion0Unsupported.
+// See the header comment for `version`; version 0 throws Error(BadRequest) kVersion0Unsupported.
 Signature sign(const SecretBytes& scalar_le, ByteView message, int version);
 Signature prove_possession(const SecretBytes& scalar_le);
 

@@ -53,7 +53,7 @@ Scalar s_of(const RawEcdsaSignature& raw) {
 }
 
 [[noreturn]] void invalid(const std::string& reason) {
-  throw Error(502, "invalid DER signature: " + reason);
+  throw upstream_failure("invalid DER signature: " + reason);
 }
 
 // Reads one INTEGER at `pos` into a 32-byte big-endian slot; advances `pos`.

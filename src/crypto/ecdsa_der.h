@@ -15,7 +15,7 @@ enum class Curve { Secp256k1, P256 };
 
 using RawEcdsaSignature = std::array<std::uint8_t, 64>;
 
-// Throws Error(502) "invalid DER signature: <reason>" (the bytes come from a backend).
+// Throws Error(UpstreamFailure) "invalid DER signature: <reason>" (the bytes come from a backend).
 RawEcdsaSignature der_to_raw(ByteView der);
 Bytes raw_to_der(const RawEcdsaSignature& raw);
 

@@ -15,7 +15,7 @@ namespace signatory::crypto::ed25519 {
 using PublicKey = std::array<std::uint8_t, 32>;
 using Signature = std::array<std::uint8_t, 64>;
 
-// `seed` must be 32 bytes; throws Error(500) otherwise.
+// `seed` must be 32 bytes; throws Error(Internal) otherwise.
 PublicKey public_from_seed(const SecretBytes& seed);
 Signature sign(const SecretBytes& seed, ByteView message);
 // The same signature without deriving the public key again (half the work). `public_key` MUST

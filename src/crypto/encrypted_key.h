@@ -20,8 +20,8 @@ constexpr unsigned kEncryptedKeyIterations = 32768;
 // The 32-byte secretbox key for `password` and `salt`.
 SecretBytes derive_encryption_key(std::string_view password, ByteView salt);
 
-// Returns the 32-byte raw secret. Throws Error(403) "wrong password for encrypted key" when the
-// secretbox does not open, Error(400) on a payload of the wrong length.
+// Returns the 32-byte raw secret. Throws Error(Forbidden) "wrong password for encrypted key" when
+// the secretbox does not open, Error(BadRequest) on a payload of the wrong length.
 SecretBytes decrypt_secret_key(ByteView payload, std::string_view password);
 
 // The inverse, for key export and tests; `salt` must be 8 bytes (random in real use).

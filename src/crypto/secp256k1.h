@@ -19,10 +19,10 @@ using CompressedPoint = std::array<std::uint8_t, 33>;
 
 // 0 < scalar < n.
 bool is_valid_secret(ByteView scalar);
-// Throws Error(500) if the scalar is invalid.
+// Throws Error(Internal) if the scalar is invalid.
 CompressedPoint public_from_secret(const SecretBytes& scalar);
-// Accepts a 33-byte compressed or 65-byte uncompressed SEC1 point; throws Error(400) if it is
-// not a point of the curve.
+// Accepts a 33-byte compressed or 65-byte uncompressed SEC1 point; throws Error(BadRequest) if it
+// is not a point of the curve.
 CompressedPoint compress(ByteView sec1);
 std::array<std::uint8_t, 65> uncompress(ByteView sec1);
 RawEcdsaSignature sign(const SecretBytes& scalar, const Digest32& digest);

@@ -5,7 +5,7 @@
 
 namespace signatory::crypto {
 
-// Throws Error(500) if libsodium cannot be initialised.
+// Throws Error(Internal) if libsodium cannot be initialised.
 void ensure_sodium();
 
 }  // namespace signatory::crypto

@@ -23,8 +23,8 @@ struct EcPublicKey {
   std::array<std::uint8_t, 33> compressed{};
 };
 
-// Throws Error(400) "invalid SubjectPublicKeyInfo: <reason>" for malformed DER or a point not
-// on the curve, and Error(400) "unsupported …" for another algorithm or curve.
+// Throws Error(BadRequest) "invalid SubjectPublicKeyInfo: <reason>" for malformed DER or a point
+// not on the curve, and Error(BadRequest) "unsupported …" for another algorithm or curve.
 EcPublicKey parse_ec_spki(ByteView der);
 
 }  // namespace signatory::crypto

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "auth/key_clients.h"
+
 namespace signatory::policy {
 
 namespace {
@@ -14,7 +16,7 @@ bool listed(const std::vector<std::string>& names, std::string_view name) {
 }  // namespace
 
 std::optional<Denial> evaluate(const config::KeyPolicy& policy, const tezos::SignRequest& request,
-                               const std::optional<tezos::PublicKeyHash>& client) {
+                               const auth::Identity& client) {
   // 1. Chain: consensus requests only; no metric label (violation type "").
   if (!policy.allowed_chains.empty() && tezos::is_consensus(request.kind)) {
     const auto& chains = policy.allowed_chains;
@@ -26,16 +28,8 @@ std::optional<Denial> evaluate(const config::KeyPolicy& policy, const tezos::Sig
   }
 
   // 2. Client key, when this key restricts its clients.
-  if (policy.authorized_keys) {
-    if (!client) return Denial{"authentication required", "authentication"};
-    const auto& keys = *policy.authorized_keys;
-    const bool known = std::any_of(keys.begin(), keys.end(), [&](const tezos::PublicKey& key) {
-      return key.hash() == *client;
-    });
-    if (!known) {
-      return Denial{"client `" + client->to_base58() + "' is not allowed", "authentication"};
-    }
-  }
+  if (auto refusal = auth::client_key_refusal(policy, client))
+    return Denial{std::move(*refusal), "authentication"};
 
   // 3. Request kind.
   const std::string kind(tezos::request_kind_name(request.kind));

@@ -6,6 +6,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "server/error_status.h"
 
 namespace signatory::server {
 namespace {
@@ -54,7 +55,7 @@ HttpHandler with_access_log(HttpHandler handler) {
       write_line();
       return response;
     } catch (const Error& e) {
-      status = e.status();
+      status = http_status(e.code());
       write_line();
       throw;
     } catch (...) {

@@ -6,21 +6,11 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/log.h"
 
 namespace signatory::server {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 // RFC 7230 token characters.
 bool is_tchar(char c) {

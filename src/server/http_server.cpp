@@ -11,7 +11,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "config/listen_address.h"
-#include "server/http_connection.h"
+#include "server/http/connection.h"
 #include "server/http_error_body.h"
 #include "server/http_response_head.h"
 
@@ -41,9 +41,10 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
   HttpListener(net::io_context& io, std::shared_ptr<HttpServerShared> shared)
       : io_(io), shared_(std::move(shared)), acceptor_(io), retry_(io) {}
 
-  // Opens, binds and listens; throws Error(500) (see HttpServer::start).
+  // Opens, binds and listens; throws Error(Internal) (see HttpServer::start).
   void open(const std::string& address) {
-    config::ListenAddress parsed = config::parse_listen_address(address);  // Error(400) when malformed
+    config::ListenAddress parsed =
+        config::parse_listen_address(address);  // Error(BadRequest) when malformed
     boost::system::error_code ec;
     if (parsed.host.empty()) {
       // All interfaces: dual-stack IPv6 when the system has it, IPv4 otherwise.
@@ -130,7 +131,7 @@ class HttpListener : public std::enable_shared_from_this<HttpListener> {
       socket.close(ignored);
       return;
     }
-    if (!shared_->acquire_slot()) {
+    if (!shared_->registry.acquire_slot()) {
       refuse(socket);
       return;
     }
@@ -177,7 +178,7 @@ HttpServer::HttpServer(boost::asio::io_context& io, HttpServerOptions options, H
 
 HttpServer::~HttpServer() {
   stop_accepting();
-  shared_->notify_all(true);
+  shared_->registry.notify_all(true);
 }
 
 void HttpServer::start() {
@@ -201,16 +202,15 @@ std::string HttpServer::listen_address() const {
 void HttpServer::stop_accepting() {
   shared_->stopping.store(true);
   if (listener_) listener_->close();
-  shared_->notify_all(false);
+  shared_->registry.notify_all(false);
 }
 
 bool HttpServer::wait_idle(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(shared_->mutex);
-  return shared_->idle.wait_for(lock, timeout, [&] { return shared_->active.load() == 0; });
+  return shared_->registry.wait_idle(timeout);
 }
 
 std::size_t HttpServer::active_connections() const {
-  return shared_->active.load();
+  return shared_->registry.active();
 }
 
 }  // namespace signatory::server

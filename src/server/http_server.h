@@ -69,9 +69,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens and starts accepting. Throws Error(500, "cannot listen on <address>: <why>")
-  // (port in use, unknown host, …), Error(400) for a malformed address (see config/listen_address.h)
-  // or unusable TLS files.
+  // Binds, listens and starts accepting. Throws internal_error("cannot listen on <address>: <why>")
+  // (port in use, unknown host, …), Error(BadRequest) for a malformed address (see
+  // config/listen_address.h) or unusable TLS files.
   void start();
 
   // The bound port (the ephemeral one when the address asked for port 0); 0 before start().

@@ -21,8 +21,8 @@ struct TlsFiles {
   std::string client_ca_file;  // PEM CA bundle; non-empty = client certificates required
 };
 
-// Throws Error(400) naming the file and OpenSSL's reason when a file is missing or invalid or
-// the key does not match the certificate.
+// Throws Error(BadRequest) naming the file and OpenSSL's reason when a file is missing or invalid
+// or the key does not match the certificate.
 std::shared_ptr<boost::asio::ssl::context> make_tls_server_context(const TlsFiles& files);
 
 struct PeerCertificate {

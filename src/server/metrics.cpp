@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "server/error_status.h"
+
 namespace signatory::server {
 namespace {
 
@@ -179,15 +181,18 @@ void Metrics::watermark_rejected(const tezos::PublicKeyHash& pkh,
          {"reason", "watermark validation failed"}});
 }
 
-void Metrics::vault_error(const std::string& vault, int status, const tezos::SignRequest& request) {
-  count("vault_sign_request_error_total",
-        {{"chain_id", chain_label(request)}, {"code", std::to_string(status)}, {"vault", vault}});
+void Metrics::vault_error(const std::string& vault, ErrorCode code,
+                          const tezos::SignRequest& request) {
+  count("vault_sign_request_error_total", {{"chain_id", chain_label(request)},
+                                           {"code", std::to_string(http_status(code))},
+                                           {"vault", vault}});
 }
 
-void Metrics::authentication_failed(int status, const std::string& method,
+void Metrics::authentication_failed(ErrorCode code, const std::string& method,
                                     const std::string& client_ip) {
-  count("authentication_failure_total",
-        {{"auth_method", method}, {"client_ip", client_ip}, {"status", std::to_string(status)}});
+  count("authentication_failure_total", {{"auth_method", method},
+                                         {"client_ip", client_ip},
+                                         {"status", std::to_string(http_status(code))}});
 }
 
 void Metrics::stage(const char* name, double seconds) {

@@ -45,9 +45,10 @@ class Metrics : public signer::SignObserver {
   void policy_violation(const tezos::PublicKeyHash& pkh, const std::string& violation) override;
   void watermark_rejected(const tezos::PublicKeyHash& pkh,
                           const tezos::SignRequest& request) override;
-  void vault_error(const std::string& vault, int status,
+  // The `code` and `status` labels carry the HTTP status of `code` (server/error_status.h).
+  void vault_error(const std::string& vault, ErrorCode code,
                    const tezos::SignRequest& request) override;
-  void authentication_failed(int status, const std::string& method,
+  void authentication_failed(ErrorCode code, const std::string& method,
                              const std::string& client_ip) override;
   void stage(const char* name, double seconds) override;
 

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "server/error_status.h"
 #include "server/http_error_body.h"
 
 namespace signatory::server {
@@ -31,7 +32,7 @@ HttpResponse plain(int status, std::string body) {
 }
 
 HttpResponse error_response(const Error& e) {
-  return json_response(e.status(), http_error_body(e.what()));
+  return json_response(http_status(e.code()), http_error_body(e.what()));
 }
 
 int parse_version(const HttpRequest& request) {
@@ -143,19 +144,21 @@ std::variant<Route, HttpResponse> route_of(const HttpRequest& request, bool jwt)
 }
 
 // POST /login: 201 with the raw token, or 401 with Signatory's plain text.
-HttpResponse login(const JwtAuthenticator& jwt, Metrics* metrics, const HttpRequest& request) {
+HttpResponse login(const auth::JwtAuthenticator& jwt, Metrics* metrics,
+                   const HttpRequest& request) {
   std::string user = request.header("username");
   try {
     return plain(201, jwt.login(user, request.header("password")));
-  } catch (const JwtError& e) {
+  } catch (const Error& e) {
+    if (e.code() != ErrorCode::Unauthenticated) throw;
     log::warn(std::string("JWT: login refused: ") + e.what(),
               {{"user", user}, {"client", request.remote_address}});
-    if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
-    return plain(401, e.what());
+    if (metrics) metrics->authentication_failed(e.code(), "jwt", request.remote_address);
+    return plain(http_status(e.code()), e.what());
   }
 }
 
-HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt,
+HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const auth::JwtAuthenticator* jwt,
                       const HttpRequest& request) {
   auto route = route_of(request, jwt != nullptr);
   if (auto* answer = std::get_if<HttpResponse>(&route)) return std::move(*answer);
@@ -166,11 +169,12 @@ HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthent
   if (jwt) {
     try {
       jwt_user = jwt->authenticate(request.header("Authorization"), request.header("username"));
-    } catch (const JwtError& e) {
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Unauthenticated) throw;
       log::warn(std::string("JWT: request refused: ") + e.what(),
                 {{"client", request.remote_address}, {"path", request.path}});
-      if (metrics) metrics->authentication_failed(401, "jwt", request.remote_address);
-      return plain(401, e.what());
+      if (metrics) metrics->authentication_failed(e.code(), "jwt", request.remote_address);
+      return plain(http_status(e.code()), e.what());
     }
   }
   signer::Client client = client_of(request, std::move(jwt_user));
@@ -211,7 +215,8 @@ HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const JwtAuthent
 
 }  // namespace
 
-HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics, const JwtAuthenticator* jwt) {
+HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
+                            const auth::JwtAuthenticator* jwt) {
   return [&signer, metrics, jwt](const HttpRequest& request) -> HttpResponse {
     if (!metrics) return dispatch(signer, metrics, jwt, request);
     metrics->in_flight(1);

@@ -1,9 +1,10 @@
-// The Tezos remote-signer HTTP API (Signatory's pkg/server, docs/differences.md) mapped onto the Signer:
+// The Tezos remote-signer HTTP API (Signatory's pkg/server, docs/differences.md) mapped onto the
+// Signer:
 //   GET  /keys/{pkh}                  → {"public_key":"edpk…"}
 //   POST /keys/{pkh}  "03ab…"         → {"signature":"edsig…"}   (?version=, ?authentication=)
 //   GET  /authorized_keys             → {} or {"authorized_keys":["tz1…",…]}
 //   GET  /bls_prove_possession/{pkh}  → {"bls_prove_possession":"BLsig…"}
-//   POST /login                       → 201 <token> (only with JWT users, see jwt_auth.h)
+//   POST /login                       → 201 <token> (only with JWT users, see auth/jwt_auth.h)
 // Errors are the Tezos JSON error body with the status of the failing stage; unknown routes are
 // 404 (`404 page not found`) and known routes with another method 405, as gorilla/mux answers.
 // With JWT users every other known route first needs a valid token (401 and Signatory's plain
@@ -14,8 +15,8 @@
 
 #include <string>
 
+#include "auth/jwt_auth.h"
 #include "server/http_server.h"
-#include "server/jwt_auth.h"
 #include "server/metrics.h"
 #include "signer/signer.h"
 
@@ -23,11 +24,11 @@ namespace signatory::server {
 
 // `metrics` and `jwt` may be null (no JWT: /login is 404 and no token is asked for).
 HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
-                            const JwtAuthenticator* jwt = nullptr);
+                            const auth::JwtAuthenticator* jwt = nullptr);
 
 HttpResponse json_response(int status, std::string body);
 
-// Parses a sign request body: a JSON string holding the hex of the bytes. Throws Error(400).
+// Parses a sign request body: a JSON string holding the hex of the bytes. Throws Error(BadRequest).
 Bytes parse_sign_body(std::string_view body);
 
 }  // namespace signatory::server

@@ -1,30 +1,29 @@
-// What the Signer reports about each request, for metrics. The server's metrics registry
-// implements it; the Signer calls it from request threads, so implementations must be
-// thread-safe. All methods have empty defaults.
+// What the Signer reports about each request, for metrics; refused client authentications come
+// through the auth::AuthObserver it extends. The server's metrics registry implements it; the
+// Signer calls it from request threads, so implementations must be thread-safe. All methods
+// have empty defaults.
 #pragma once
 
 #include <string>
 
+#include "auth/auth_observer.h"
+#include "common/error.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
 
 namespace signatory::signer {
 
-class SignObserver {
+class SignObserver : public auth::AuthObserver {
  public:
-  virtual ~SignObserver() = default;
-  // A request was signed by `vault` (display name).
+  // A request was signed by `vault` (its Vault::type_label()).
   virtual void signed_request(const tezos::PublicKeyHash&, const tezos::SignRequest&,
                               const std::string& /*vault*/, double /*vault_ms*/) {}
   // Policy refused it; `violation_type` is the denied kind/op or "authentication".
   virtual void policy_violation(const tezos::PublicKeyHash&, const std::string& /*violation*/) {}
   virtual void watermark_rejected(const tezos::PublicKeyHash&, const tezos::SignRequest&) {}
-  virtual void vault_error(const std::string& /*vault*/, int /*status*/,
+  // The vault (its Vault::type_label()) failed to sign; `code` is what the client is answered.
+  virtual void vault_error(const std::string& /*vault*/, ErrorCode /*code*/,
                            const tezos::SignRequest&) {}
-  // Client authentication refused a request: `status` is the HTTP status answered, `method`
-  // `authentication` (authorized-key signature), `authorized_keys` or `jwt`.
-  virtual void authentication_failed(int /*status*/, const std::string& /*method*/,
-                                     const std::string& /*client_ip*/) {}
   // A stage finished, for the per-stage latency histogram: decode, policy, watermark, vault.
   virtual void stage(const char* /*name*/, double /*seconds*/) {}
 };

@@ -39,24 +39,6 @@ std::string ops_field(const tezos::SignRequest& request) {
   return out + "]";
 }
 
-// Bytes a client signs to authenticate a request: 0x04 0x01 ‖ tagged pkh ‖ message.
-Bytes authentication_bytes(const tezos::PublicKeyHash& pkh, ByteView message) {
-  Bytes out{0x04, 0x01};
-  Bytes tagged = pkh.tagged();
-  out.insert(out.end(), tagged.begin(), tagged.end());
-  out.insert(out.end(), message.begin(), message.end());
-  return out;
-}
-
-// A key restricted to some JWT users refuses the others.
-void check_jwt_user(const config::KeyPolicy& policy, const tezos::PublicKeyHash& pkh,
-                    const Client& client) {
-  if (!client.jwt_user || !policy.jwt_users) return;
-  for (const auto& u : *policy.jwt_users)
-    if (u == *client.jwt_user) return;
-  throw forbidden("user `" + *client.jwt_user + "' is not authorized to access " + pkh.to_base58());
-}
-
 }  // namespace
 
 Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
@@ -64,7 +46,8 @@ Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
     : config_(config),
       vaults_(std::move(vaults)),
       watermark_(std::move(watermark)),
-      observer_(observer) {}
+      observer_(observer),
+      auth_(config, observer) {}
 
 std::vector<KeyEntry> Signer::list_all(bool strict) {
   std::lock_guard lock(listing_mutex_);
@@ -77,15 +60,15 @@ std::vector<KeyEntry> Signer::list_all(bool strict) {
       keys = nv.vault->list();
     } catch (const Error& e) {
       log::error(std::string("Error listing keys: ") + e.what(),
-                 {{"vault", nv.vault->name()}, {"vault_name", nv.config_name}});
+                 {{"vault", nv.vault->type_label()}, {"vault_name", nv.config_name}});
       errors.push_back({nv.config_name, e});
       continue;
     }
     if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
     for (auto& key : keys) {
       tezos::PublicKeyHash pkh = key->public_key().hash();
-      entries.push_back({key, nv.vault->name(), nv.config_name, config_.policy_for(pkh)});
-      fresh.emplace(pkh, CachedKey{key, nv.vault->name(), nv.config_name});  // first vault wins
+      entries.push_back({key, nv.vault->type_label(), nv.config_name, config_.policy_for(pkh)});
+      fresh.emplace(pkh, CachedKey{key, nv.vault->type_label(), nv.config_name});  // first vault wins
     }
   }
   {
@@ -119,6 +102,12 @@ std::optional<Signer::CachedKey> Signer::find_key(const tezos::PublicKeyHash& pk
   return std::nullopt;
 }
 
+Signer::CachedKey Signer::require_key(const tezos::PublicKeyHash& pkh) {
+  std::optional<CachedKey> key = find_key(pkh);
+  if (!key) throw not_found("this key not found in any vault");
+  return std::move(*key);
+}
+
 std::string Signer::listing_problem() {
   std::shared_lock lock(cache_mutex_);
   std::string out;
@@ -129,63 +118,24 @@ std::string Signer::listing_problem() {
 }
 
 std::vector<tezos::PublicKeyHash> Signer::authorized_key_hashes() const {
-  std::vector<tezos::PublicKeyHash> out;
-  for (const auto& k : config_.server.authorized_keys) out.push_back(k.hash());
-  return out;
-}
-
-std::optional<tezos::PublicKeyHash> Signer::authenticate(const tezos::PublicKeyHash& pkh,
-                                                         ByteView message,
-                                                         const Client& client) const {
-  const auto& authorized = config_.server.authorized_keys;
-  if (authorized.empty()) return std::nullopt;
-  auto refuse = [&](const Error& e) -> Error {
-    log::warn(std::string("Client authentication failed: ") + e.what(),
-              {{"pkh", pkh.to_base58()}, {"client", client.address}});
-    if (observer_) observer_->authentication_failed(e.status(), "authentication", client.address);
-    return e;
-  };
-  if (!client.authentication || client.authentication->empty()) {
-    // A verified client certificate naming an authorized key stands in for the signature.
-    for (const auto& key : authorized) {
-      std::string hash = key.hash().to_base58();
-      for (const auto& name : client.certificate_names)
-        if (name == hash) return key.hash();
-    }
-    throw refuse(Error(401, "missing authentication signature field"));
-  }
-  tezos::Signature sig;
-  try {
-    sig = tezos::Signature::parse(*client.authentication);
-  } catch (const Error& e) {
-    throw refuse(Error(400, e.what()));
-  }
-  Bytes signed_bytes = authentication_bytes(pkh, message);
-  for (const auto& key : authorized) {
-    if (key.verify(signed_bytes, sig)) return key.hash();
-  }
-  throw refuse(forbidden("invalid authentication signature"));
+  return auth_.authorized_key_hashes();
 }
 
 tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message, int version,
                               const Client& client) {
-  std::string pkh_text = pkh.to_base58();
-  // 3. client authentication
-  std::optional<tezos::PublicKeyHash> client_pkh = authenticate(pkh, message, client);
-  // 4. the key must be listed in `tezos:`
-  const config::KeyPolicy* policy = config_.policy_for(pkh);
-  if (!policy) throw forbidden(pkh_text + " is not listed in config");
-  // 5. JWT user restriction
-  check_jwt_user(*policy, pkh, client);
-  // 6. decode
+  // 1. who asks, and may they use this key at all (auth/authenticator.h)
+  const auth::Admission admitted = auth_.admit(pkh, message, client);
+  const config::KeyPolicy& policy = admitted.policy;
+  // 2. decode
   auto t0 = Clock::now();
   tezos::SignRequest request = tezos::decode_sign_request(message, version);
   if (observer_) observer_->stage("decode", seconds_since(t0));
 
-  log::Fields fields{{"pkh", pkh_text},
+  log::Fields fields{{"pkh", pkh.to_base58()},
                      {"request", std::string(tezos::request_kind_name(request.kind))},
                      {"ops", ops_field(request)}};
-  if (client_pkh) fields.push_back({"client_pkh", client_pkh->to_base58()});
+  if (admitted.identity.client_key)
+    fields.push_back({"client_pkh", admitted.identity.client_key->to_base58()});
   if (request.chain_id) {
     fields.push_back({"chain_id", request.chain_id->to_base58()});
     fields.push_back({"lvl", std::to_string(request.level)});
@@ -193,20 +143,19 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   }
   log::info("Requesting signing operation", fields);
 
-  // 7. find the key
-  std::optional<CachedKey> key = find_key(pkh);
-  if (!key) throw not_found("this key not found in any vault");
-  fields.push_back({"vault", key->vault_name});
+  // 3. find the key
+  CachedKey key = require_key(pkh);
+  fields.push_back({"vault", key.vault_type});
   // A tz4 key attests in BLS mode (tag 41); a DAL attestation (tag 23) is never one of its own.
   if (request.kind == tezos::RequestKind::AttestationWithDal &&
-      key->key->public_key().type() == tezos::KeyType::Bls)
+      key.key->public_key().type() == tezos::KeyType::Bls)
     throw bad_request(
         "a tz4 key does not sign attestation_with_dal (tag 23); tz4 bakers attest "
         "with tag 41");
 
-  // 8. policy
+  // 4. policy
   t0 = Clock::now();
-  if (auto denial = policy::evaluate(*policy, request, client_pkh)) {
+  if (auto denial = policy::evaluate(policy, request, admitted.identity)) {
     if (observer_ && !denial->violation_type.empty())
       observer_->policy_violation(pkh, denial->violation_type);
     log::Fields f = fields;
@@ -217,7 +166,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   if (observer_) observer_->stage("policy", seconds_since(t0));
 
   // The raw bytes are logged only when the key's policy sets `log_payloads`.
-  if (policy->log_payloads) {
+  if (policy.log_payloads) {
     log::Fields raw_fields = fields;
     raw_fields.push_back({"raw", to_hex(message)});
     log::info("About to sign raw bytes", raw_fields);
@@ -225,16 +174,16 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
     log::debug("About to sign raw bytes", fields);
   }
 
-  // 10–11. high-water mark, then the vault signs inside it
+  // 5–6. high-water mark, then the vault signs inside it
   double vault_seconds = 0;
   auto vault_sign = [&]() {
     auto start = Clock::now();
     try {
-      tezos::Signature s = key->key->sign(message, version);
+      tezos::Signature s = key.key->sign(message, version);
       vault_seconds = seconds_since(start);
       return s;
     } catch (const Error& e) {
-      if (observer_) observer_->vault_error(key->vault_name, e.status(), request);
+      if (observer_) observer_->vault_error(key.vault_type, e.code(), request);
       throw;
     }
   };
@@ -253,12 +202,12 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
     log::Fields f = fields;
     f.push_back({"error", e.what()});
     log::error(std::string("Error signing request: ") + e.what(), f);
-    if (e.status() == 409 && observer_) observer_->watermark_rejected(pkh, request);
+    if (e.code() == ErrorCode::Conflict && observer_) observer_->watermark_rejected(pkh, request);
     throw;
   }
   if (observer_) {
     observer_->stage("vault", vault_seconds);
-    observer_->signed_request(pkh, request, key->vault_name, vault_seconds * 1000);
+    observer_->signed_request(pkh, request, key.vault_type, vault_seconds * 1000);
   }
   log::info("Signed " + std::string(tezos::request_kind_name(request.kind)) + " successfully",
             fields);
@@ -266,21 +215,15 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
 }
 
 tezos::PublicKey Signer::public_key(const tezos::PublicKeyHash& pkh) {
-  std::optional<CachedKey> key = find_key(pkh);
-  if (!key) throw not_found("this key not found in any vault");
-  return key->key->public_key();
+  return require_key(pkh).key->public_key();
 }
 
 tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const Client& client) {
-  authenticate(pkh, {}, client);
-  const config::KeyPolicy* policy = config_.policy_for(pkh);
-  if (!policy) throw forbidden(pkh.to_base58() + " is not listed in config");
-  check_jwt_user(*policy, pkh, client);
-  std::optional<CachedKey> key = find_key(pkh);
-  if (!key) throw not_found("this key not found in any vault");
-  if (key->key->public_key().type() != tezos::KeyType::Bls)
+  const auth::Admission admitted = auth_.admit(pkh, {}, client);
+  CachedKey key = require_key(pkh);
+  if (key.key->public_key().type() != tezos::KeyType::Bls)
     throw bad_request("proof of possession is not supported");
-  if (!policy->allow_proof_of_possession) {
+  if (!admitted.policy.allow_proof_of_possession) {
     log::warn(
         "Proof of possession is not allowed; set allow_proof_of_possession: true in the "
         "key's policy to enable it",
@@ -288,7 +231,7 @@ tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const
     throw bad_request("proof of possession is not allowed");
   }
   log::info("Requesting proof of possession", {{"pkh", pkh.to_base58()}});
-  std::optional<tezos::Signature> proof = key->key->prove_possession();
+  std::optional<tezos::Signature> proof = key.key->prove_possession();
   if (!proof) throw bad_request("proof of possession is not supported");
   log::info("Possession proved successfully", {{"pkh", pkh.to_base58()}});
   return *proof;

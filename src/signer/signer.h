@@ -1,22 +1,25 @@
-// The Signer is the only place that knows the order of a sign request (Signatory's Sign in pkg/signatory/signatory.go):
-// authenticate the client → the key must be listed in `tezos:` → decode → find the key in the
-// vaults → policy → high-water mark → sign. Each stage is a plain function or object of its own
-// module; the Signer wires them and logs the outcome. It knows nothing of HTTP.
+// The Signer is the only place that knows the order of a sign request (Signatory's Sign in
+// pkg/signatory/signatory.go): admit the client (auth/authenticator.h: authenticate, the key
+// must be listed in `tezos:`, the key's JWT users) → decode → find the key in the vaults →
+// policy → high-water mark → sign. Each stage is a plain function or object of its own module;
+// the Signer wires them and logs the outcome. It knows nothing of HTTP.
 //
 // Keys are found through a cache filled by listing every vault (config order) at start and on
 // a cache miss; a vault whose listing fails keeps the keys it listed before and its error is
-// reported by health(). Client authentication (`server.authorized_keys`) accepts the
-// `authentication` signature or, without one, a verified client certificate naming an
-// authorized key; refusals are reported to the SignObserver. Thread-safe: sign(), public_key(),
-// keys() and health() may run concurrently.
+// reported by health(). Refusals are reported to the SignObserver. Thread-safe: sign(),
+// public_key(), prove_possession(), keys() and health() may run concurrently.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <vector>
 
+#include "auth/authenticator.h"
+#include "auth/client.h"
 #include "common/error.h"
 #include "config/config.h"
 #include "signer/sign_observer.h"
@@ -28,27 +31,18 @@
 namespace signatory::signer {
 
 struct NamedVault {
-  std::string config_name;  // the YAML key under `vaults:`
+  std::string config_name;  // the vault's name under `vaults:` (the `vault_name` log field)
   std::unique_ptr<vault::Vault> vault;
 };
 
-// Who is asking, as far as the transport knows.
-struct Client {
-  std::string address;                        // IP of the peer, for logs and metrics
-  std::optional<std::string> authentication;  // the `authentication` query value (base58 sig)
-  std::optional<std::string> jwt_user;        // the user of a verified JWT
-  // Names of a client certificate verified against `server.tls.client_ca` (subject CN, then
-  // DNS and URI subject alternative names). When no `authentication` value is sent, a name
-  // equal to the tz… hash of one of `server.authorized_keys` authenticates the request as
-  // that key (first match in config order).
-  std::vector<std::string> certificate_names;
-};
+// Who is asking, as far as the transport knows (see auth/client.h).
+using Client = auth::Client;
 
 // A key as the CLI and the start-up log show it.
 struct KeyEntry {
   std::shared_ptr<vault::Key> key;
-  std::string vault_name;                     // display name (`File`, `AWSKMS`)
-  std::string vault_config_name;              // YAML name
+  std::string vault_type;                     // Vault::type_label() (`File`, `AWSKMS`)
+  std::string vault_config_name;              // the vault's name under `vaults:`
   const config::KeyPolicy* policy = nullptr;  // null when the key is not in `tezos:`
 };
 
@@ -57,13 +51,14 @@ class Signer {
   Signer(const config::Config& config, std::vector<NamedVault> vaults,
          std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer = nullptr);
 
-  // Runs the whole pipeline. Throws Error with the status and message of the first failing
+  // Runs the whole pipeline. Throws Error with the code and message of the first failing
   // stage.
   tezos::Signature sign(const tezos::PublicKeyHash& pkh, ByteView message, int version,
                         const Client& client);
   // GET /keys/{pkh}: no policy check, as in Signatory.
   tezos::PublicKey public_key(const tezos::PublicKeyHash& pkh);
-  // The BLS proof of possession of a key (GET /bls_prove_possession/{pkh}).
+  // The BLS proof of possession of a key (GET /bls_prove_possession/{pkh}): the same opening
+  // steps as sign() (over an empty message), then the key's `allow_proof_of_possession`.
   tezos::Signature prove_possession(const tezos::PublicKeyHash& pkh, const Client& client);
   // Every key of every vault in config order (lists the vaults again).
   std::vector<KeyEntry> keys();
@@ -81,23 +76,24 @@ class Signer {
  private:
   struct CachedKey {
     std::shared_ptr<vault::Key> key;
-    std::string vault_name;         // display name
-    std::string vault_config_name;  // YAML name
+    std::string vault_type;         // Vault::type_label()
+    std::string vault_config_name;  // the vault's name under `vaults:`
   };
   std::optional<CachedKey> find_key(const tezos::PublicKeyHash& pkh);
+  // find_key, or Error(NotFound) "this key not found in any vault".
+  CachedKey require_key(const tezos::PublicKeyHash& pkh);
   // Lists every vault and refreshes the cache. A vault that fails keeps its previously cached
   // keys and its error is recorded (see health()); with `strict` the first error is rethrown
   // after the others were listed.
   std::vector<KeyEntry> list_all(bool strict);
   // Recorded listing errors: "vault `<name>': <error>", config order; empty when none.
   std::string listing_problem();
-  std::optional<tezos::PublicKeyHash> authenticate(const tezos::PublicKeyHash& pkh,
-                                                   ByteView message, const Client& client) const;
 
   const config::Config& config_;
   std::vector<NamedVault> vaults_;
   std::unique_ptr<watermark::Watermark> watermark_;
   SignObserver* observer_;
+  auth::Authenticator auth_;
   std::shared_mutex cache_mutex_;
   std::map<tezos::PublicKeyHash, CachedKey> cache_;
   struct ListingError {

@@ -1,6 +1,6 @@
 // Base58 (Bitcoin alphabet) and base58check with the Tezos prefixes. A `Prefix` names an
 // object type (tz1, edpk, edsig, Net, …) by its prefix bytes and payload length; decoding
-// checks the checksum, the prefix and the payload length and throws Error(400) with a reason
+// checks the checksum, the prefix and the payload length and throws Error(BadRequest) with a reason
 // a user can act on ("invalid checksum", "unknown prefix", "invalid payload length 19 for
 // tz1", "invalid base58 character '0' at offset 3"). Pure; thread-safe.
 #pragma once

@@ -4,7 +4,7 @@
 //
 // A reader sees a window [begin, end) of the whole message; offsets in errors are absolute (the
 // magic byte is offset 0), so a nested window (a length-prefixed field) reports where in the
-// request the problem is. Every read either succeeds inside the window or throws Error(400)
+// request the problem is. Every read either succeeds inside the window or throws Error(BadRequest)
 // naming the object being decoded (the "context", e.g. "transaction"), the field, the offset and
 // how many bytes were needed and left. Nothing is ever read outside the window.
 //
@@ -76,7 +76,8 @@ class ByteReader {
   // A boolean byte: 00 false, ff true; anything else is refused for the same reason.
   bool boolean(std::string_view field);
 
-  // An Error(400) "<message> at offset <offset>" naming the context, for checks done by callers.
+  // An Error(BadRequest) "<message> at offset <offset>" naming the context, for checks done by
+  // callers.
   [[noreturn]] void fail(std::size_t at, const std::string& message) const;
 
  private:

@@ -39,7 +39,7 @@ struct ConsensusContent {
 //   40, 41: level ‖ round ‖ block_payload_hash
 //   30, 31: level ‖ round ‖ block_payload_hash ‖ committee (uint30 byte length ‖ elements;
 //           30: slot uint16; 31: slot uint16 ‖ optional Z dal_attestation)
-// Throws Error(400) for any other tag or a malformed body.
+// Throws Error(BadRequest) for any other tag or a malformed body.
 ConsensusContent read_consensus_content(ByteReader& r, std::uint8_t tag);
 
 }  // namespace signatory::tezos

@@ -38,7 +38,7 @@ struct PublicKeyHash {
   KeyType type = KeyType::Ed25519;
   std::array<std::uint8_t, 20> hash{};
 
-  // Throws Error(400) with the base58 reason; accepts tz1..tz4 only.
+  // Throws Error(BadRequest) with the base58 reason; accepts tz1..tz4 only.
   static PublicKeyHash parse(std::string_view text);
   // 21 bytes: tag (0 tz1, 1 tz2, 2 tz3, 3 tz4) ‖ hash.
   static PublicKeyHash from_tagged(ByteView tagged21);
@@ -53,7 +53,7 @@ class Signature;
 class PublicKey {
  public:
   PublicKey() = default;
-  PublicKey(KeyType type, Bytes bytes);  // validates the point; throws Error(400)
+  PublicKey(KeyType type, Bytes bytes);  // validates the point; throws Error(BadRequest)
 
   // edpk…/sppk…/p2pk…/BLpk…
   static PublicKey parse(std::string_view text);
@@ -82,7 +82,7 @@ class Signature {
  public:
   enum class Form { Ed25519, Secp256k1, P256, Bls, Generic };
   Signature() = default;
-  Signature(Form form, Bytes bytes);  // 64 bytes (96 for BLS); throws Error(400)
+  Signature(Form form, Bytes bytes);  // 64 bytes (96 for BLS); throws Error(BadRequest)
 
   // edsig…/spsig1…/p2sig…/sig…/BLsig…
   static Signature parse(std::string_view text);
@@ -102,11 +102,11 @@ class Signature {
 
 class SecretKey {
  public:
-  // edsk… (32-byte seed or 64-byte seed‖pk form), spsk…, p2sk…, BLsk…. Throws Error(400)
+  // edsk… (32-byte seed or 64-byte seed‖pk form), spsk…, p2sk…, BLsk…. Throws Error(BadRequest)
   // naming the problem, never echoing the key text.
   static SecretKey parse(std::string_view text);
   static bool is_encrypted(std::string_view text);  // edesk…/spesk…/p2esk…/BLesk…
-  // Decrypts an encrypted key; throws Error(403) "wrong password for encrypted key" on a bad
+  // Decrypts an encrypted key; throws Error(Forbidden) "wrong password for encrypted key" on a bad
   // password.
   static SecretKey decrypt(std::string_view text, std::string_view password);
   static SecretKey generate(KeyType type);
@@ -123,7 +123,7 @@ class SecretKey {
   // Signs the raw message. `version` is the signing version of the request (only BLS uses it).
   Signature sign(ByteView message, int version = 2) const;
   // BLS proof of possession (a signature of the 48-byte public key under the POP DST). Throws
-  // Error(400) for key types other than tz4.
+  // Error(BadRequest) for key types other than tz4.
   Signature prove_possession() const;
 
  private:

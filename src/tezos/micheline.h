@@ -20,8 +20,8 @@ inline constexpr std::size_t kMaxMichelineDepth = 10000;
 // Highest Michelson primitive number of protocols 024/025 (GET_ADDRESS_INDEX).
 inline constexpr std::uint8_t kMaxMichelsonPrimitive = 160;
 
-// Reads exactly one Micheline expression at the reader's position; throws Error(400) naming the
-// offset of the problem.
+// Reads exactly one Micheline expression at the reader's position; throws Error(BadRequest) naming
+// the offset of the problem.
 void skip_micheline_expression(ByteReader& reader);
 
 }  // namespace signatory::tezos

@@ -6,8 +6,8 @@
 // Decoding is strict and complete, as Octez's own decoder is: an unknown tag, a truncated body,
 // a length prefix that overruns its window or leaves bytes unused inside it, a non-canonical or
 // over-long Zarith number, an out-of-range enum, or trailing bytes (read as a further content)
-// throw Error(400) naming the content, the field and the byte offset (magic byte = offset 0).
-// An empty list, and a list of more than one content that is not all manager operations, are
+// throw Error(BadRequest) naming the content, the field and the byte offset (magic byte = offset
+// 0). An empty list, and a list of more than one content that is not all manager operations, are
 // refused as Octez refuses them. Stricter than Octez on purpose: presence and boolean bytes must
 // be 00 or ff (Octez takes any non-zero byte as "present", Taquito anything but ff as
 // "absent"), and a generic request larger than Octez's max_operation_data_length (32 768 bytes

@@ -1,8 +1,8 @@
 // What a sign request is, once its bytes are decoded: the request kind given by the magic byte
 // (and, for 0x13, by the operation tag), the chain, level and round of consensus requests, and
 // the kind of every operation of a generic batch. Decoding is strict: an unknown magic byte or
-// tag, a truncated body or trailing bytes after a generic batch throw Error(400) naming the tag
-// and byte offset. Pure; thread-safe.
+// tag, a truncated body or trailing bytes after a generic batch throw Error(BadRequest) naming the
+// tag and byte offset. Pure; thread-safe.
 #pragma once
 
 #include <array>
@@ -32,7 +32,7 @@ bool is_consensus(RequestKind k);
 struct ChainId {
   std::array<std::uint8_t, 4> bytes{};
   std::string to_base58() const;                 // Net…
-  static ChainId parse(std::string_view text);  // throws Error(400)
+  static ChainId parse(std::string_view text);   // throws Error(BadRequest)
   auto operator<=>(const ChainId&) const = default;
 };
 

@@ -22,7 +22,7 @@ using VaultFactory =
     std::function<std::unique_ptr<Vault>(const config::VaultConfig&, const VaultContext&)>;
 
 void register_driver(const std::string& driver, VaultFactory factory);
-// Throws Error(400) "unknown vault driver `x'" or whatever the driver throws.
+// Throws Error(BadRequest) "unknown vault driver `x'" or whatever the driver throws.
 std::unique_ptr<Vault> open_vault(const config::VaultConfig& cfg, const VaultContext& ctx);
 void register_builtin_drivers();
 

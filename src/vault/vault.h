@@ -34,8 +34,10 @@ class Key {
 class Vault {
  public:
   virtual ~Vault() = default;
-  // Display name: `File`, `Mem`, `AWSKMS` (CLI `Vault:` line, logs, metrics label).
-  virtual std::string name() const = 0;
+  // The kind of vault as Signatory shows it: `File`, `Mem`, `AWSKMS` (the CLI's `Vault:` line,
+  // the `vault` log field and metrics label). Not the vault's name under `vaults:` in the config
+  // (its config name, signer::NamedVault::config_name).
+  virtual std::string type_label() const = 0;
   // Every usable key, in the backend's order. A key the backend cannot use is skipped with a
   // warning; a fault of the whole backend throws Error.
   virtual std::vector<std::shared_ptr<Key>> list() = 0;

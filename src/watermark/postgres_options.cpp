@@ -22,8 +22,9 @@ namespace {
 constexpr const char* kValidOptions =
     "connect_timeout, dsn, password_file, pool_size, table, timeout";
 
-Error option_error(const std::string& key, const std::string& reason) {
-  return bad_request("watermark.config." + key + ": " + reason);
+// "<file>:<line>: watermark.config.<key>: <reason>" (see ConfigNode::error_at).
+Error option_error(const ConfigNode& options, const std::string& key, const std::string& reason) {
+  return options.error_at(key, reason);
 }
 
 bool ieq_prefix(std::string_view text, std::size_t at, std::string_view word) {
@@ -116,7 +117,7 @@ bool valid_identifier(std::string_view s) {
   });
 }
 
-PgTableName parse_table(const std::string& text) {
+PgTableName parse_table(const ConfigNode& options, const std::string& text) {
   PgTableName t;
   const std::size_t dot = text.find('.');
   if (dot == std::string::npos) {
@@ -126,16 +127,19 @@ PgTableName parse_table(const std::string& text) {
     t.name = text.substr(dot + 1);
   }
   if ((dot != std::string::npos && !valid_identifier(t.schema)) || !valid_identifier(t.name)) {
-    throw option_error("table", "`" + text +
-                                    "' is not a table name: use `name' or `schema.name' made of "
-                                    "[a-z_][a-z0-9_]*, at most 55 characters each");
+    throw option_error(options, "table",
+                       "`" + text +
+                           "' is not a table name: use `name' or `schema.name' made of "
+                           "[a-z_][a-z0-9_]*, at most 55 characters each");
   }
   return t;
 }
 
-crypto::SecretBytes read_password_file(const std::string& path) {
+crypto::SecretBytes read_password_file(const ConfigNode& options, const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw option_error("password_file", "cannot read " + path + ": " + std::strerror(errno));
+  if (!in)
+    throw option_error(options, "password_file",
+                       "cannot read " + path + ": " + std::strerror(errno));
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const bool failed = in.bad();
   std::size_t begin = 0, end = content.size();
@@ -147,21 +151,22 @@ crypto::SecretBytes read_password_file(const std::string& path) {
     password =
         crypto::SecretBytes::from_string(std::string_view(content).substr(begin, end - begin));
   sodium_memzero(content.data(), content.size());
-  if (failed) throw option_error("password_file", "cannot read " + path);
-  if (has_nul) throw option_error("password_file", path + " holds a NUL byte");
-  if (password.empty()) throw option_error("password_file", path + " is empty");
+  if (failed) throw option_error(options, "password_file", "cannot read " + path);
+  if (has_nul) throw option_error(options, "password_file", path + " holds a NUL byte");
+  if (password.empty()) throw option_error(options, "password_file", path + " is empty");
   return password;
 }
 
-std::chrono::milliseconds duration_option(const std::string& key, const std::string& text) {
+std::chrono::milliseconds duration_option(const ConfigNode& options, const std::string& key,
+                                          const std::string& text) {
   std::chrono::milliseconds d;
   try {
     d = parse_duration(text);
   } catch (const std::invalid_argument& e) {
-    throw option_error(key, e.what());
+    throw option_error(options, key, e.what());
   }
   if (d < std::chrono::milliseconds(10) || d > std::chrono::minutes(10))
-    throw option_error(key, "`" + text + "' is out of range (10ms to 10m)");
+    throw option_error(options, key, "`" + text + "' is out of range (10ms to 10m)");
   return d;
 }
 
@@ -203,13 +208,14 @@ std::chrono::milliseconds parse_duration(std::string_view text) {
   return std::chrono::milliseconds(static_cast<std::int64_t>(std::llround(ms)));
 }
 
-PgConnectParams::PgConnectParams(const std::string& dsn, crypto::SecretBytes password) {
+PgConnectParams::PgConnectParams(const std::string& dsn, crypto::SecretBytes password,
+                                 const ConfigNode& options) {
   char* err = nullptr;
   PQconninfoOption* parsed = PQconninfoParse(dsn.c_str(), &err);
   if (!parsed) {
     std::string reason = err ? redact_connection_text(err) : "out of memory";
     if (err) PQfreemem(err);
-    throw option_error("dsn", "invalid connection string: " + reason);
+    throw option_error(options, "dsn", "invalid connection string: " + reason);
   }
   std::map<std::string, std::string> shown;
   bool has_fallback_name = false;
@@ -284,19 +290,20 @@ std::string PgTableName::meta_qualified() const {
   return qualified() + "_schema";
 }
 
-PostgresOptions parse_postgres_options(const std::map<std::string, std::string>& options) {
-  for (const auto& [key, value] : options) {
+PostgresOptions parse_postgres_options(const ConfigNode& options) {
+  for (const auto& entry : options.entries()) {
     static const char* const known[] = {"connect_timeout", "dsn",   "password_file",
                                         "pool_size",       "table", "timeout"};
-    if (std::find(std::begin(known), std::end(known), key) == std::end(known))
-      throw option_error(key, std::string("unknown option (valid options: ") + kValidOptions + ")");
+    if (std::find(std::begin(known), std::end(known), entry.key) == std::end(known))
+      throw option_error(options, entry.key,
+                         std::string("unknown option (valid options: ") + kValidOptions + ")");
   }
   PostgresOptions o;
   const auto get = [&](const char* key) -> const std::string* {
-    auto it = options.find(key);
-    return it == options.end() ? nullptr : &it->second;
+    const ConfigNode* value = options.find(key);
+    return value ? &value->as_string() : nullptr;
   };
-  if (const std::string* t = get("table")) o.table = parse_table(*t);
+  if (const std::string* t = get("table")) o.table = parse_table(options, *t);
   if (const std::string* p = get("pool_size")) {
     int n = 0;
     std::size_t used = 0;
@@ -306,25 +313,29 @@ PostgresOptions parse_postgres_options(const std::map<std::string, std::string>&
       used = 0;
     }
     if (used == 0 || used != p->size() || n < 1 || n > 64)
-      throw option_error("pool_size", "`" + *p + "' is not a whole number from 1 to 64");
+      throw option_error(options, "pool_size", "`" + *p + "' is not a whole number from 1 to 64");
     o.pool_size = n;
   }
   if (const std::string* t = get("connect_timeout"))
-    o.connect_timeout = duration_option("connect_timeout", *t);
-  if (const std::string* t = get("timeout")) o.timeout = duration_option("timeout", *t);
+    o.connect_timeout = duration_option(options, "connect_timeout", *t);
+  if (const std::string* t = get("timeout")) o.timeout = duration_option(options, "timeout", *t);
 
   const std::string* dsn = get("dsn");
   if (!dsn || dsn->empty())
-    throw option_error("dsn",
+    throw option_error(options, "dsn",
                        "required by the postgres driver (a libpq connection string such as "
                        "\"host=db.example dbname=signatory user=signatory\")");
   crypto::SecretBytes password;
   if (const std::string* f = get("password_file")) {
-    if (f->empty()) throw option_error("password_file", "must not be empty");
-    password = read_password_file(*f);
+    if (f->empty()) throw option_error(options, "password_file", "must not be empty");
+    password = read_password_file(options, *f);
   }
-  o.connect = std::make_shared<const PgConnectParams>(*dsn, std::move(password));
+  o.connect = std::make_shared<const PgConnectParams>(*dsn, std::move(password), options);
   return o;
+}
+
+PostgresOptions parse_postgres_options(const std::map<std::string, std::string>& options) {
+  return parse_postgres_options(ConfigNode::from_scalars(options, "watermark.config"));
 }
 
 }  // namespace signatory::watermark

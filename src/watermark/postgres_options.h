@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/config_node.h"
 #include "crypto/secret_bytes.h"
 
 namespace signatory::watermark {
@@ -32,8 +33,8 @@ namespace signatory::watermark {
 class PgConnectParams {
  public:
   // Parses `dsn` with libpq; `password` (may be empty) overrides a password in the DSN.
-  // Throws Error(400) naming watermark.config.dsn, with the password redacted.
-  PgConnectParams(const std::string& dsn, crypto::SecretBytes password);
+  // Throws Error(400) naming `dsn` of `options` (its position), with the password redacted.
+  PgConnectParams(const std::string& dsn, crypto::SecretBytes password, const ConfigNode& options);
   PgConnectParams(const PgConnectParams&) = delete;
   PgConnectParams& operator=(const PgConnectParams&) = delete;
 
@@ -76,8 +77,10 @@ struct PostgresOptions {
   std::chrono::milliseconds timeout{2000};
 };
 
-// Validates `options` (the keys above; anything else is an error) and reads password_file.
-// Throws Error(400) "watermark.config.<key>: <reason>".
+// Validates `options` (the keys above, each a scalar; anything else is an error) and reads
+// password_file. Throws Error(400) "<file>:<line>: watermark.config.<key>: <reason>".
+PostgresOptions parse_postgres_options(const ConfigNode& options);
+// The same with options written in code (tests, tools): `watermark.config` without positions.
 PostgresOptions parse_postgres_options(const std::map<std::string, std::string>& options);
 
 // Free-standing redaction for messages produced before a DSN could be parsed.

@@ -24,4 +24,9 @@ std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::
   throw bad_request("unknown watermark driver `" + driver + "' (valid drivers: " + valid + ")");
 }
 
+std::unique_ptr<Watermark> open_watermark(const std::string& driver, const std::string& base_dir,
+                                          const std::map<std::string, std::string>& options) {
+  return open_watermark(driver, base_dir, ConfigNode::from_scalars(options, "watermark.config"));
+}
+
 }  // namespace signatory::watermark

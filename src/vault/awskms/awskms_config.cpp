@@ -11,34 +11,22 @@
 namespace signatory::vault {
 namespace {
 
+// Options of `cfg.config`, each failing at its own position.
 struct Reader {
   const config::VaultConfig& cfg;
 
-  std::string where(const YAML::Node* node, const std::string& key) const {
-    int line = cfg.line;
-    if (node != nullptr && node->Mark().line >= 0) line = node->Mark().line + 1;
-    std::string path = "vaults." + cfg.name + (key.empty() ? "" : ".config." + key);
-    return (cfg.file.empty() ? std::string() : cfg.file + ":" + std::to_string(line) + ": ") +
-           path + ": ";
-  }
-
-  Error fail(const YAML::Node* node, const std::string& key, const std::string& why) const {
-    return bad_request(where(node, key) + why);
-  }
-
   std::optional<std::string> string(const std::string& key) const {
-    if (!cfg.config.IsMap()) return std::nullopt;
-    YAML::Node n = cfg.config[key];
-    if (!n || n.IsNull()) return std::nullopt;
-    if (!n.IsScalar()) throw fail(&n, key, "expected a string");
-    return n.as<std::string>();
+    const ConfigNode* n = cfg.config.find(key);
+    if (!n || n->is_null()) return std::nullopt;
+    if (!n->is_scalar()) n->fail("expected a string");
+    return n->text();
   }
 
   // Seconds as a number ("2.5") or with a unit ("2500ms", "3s").
   std::optional<std::chrono::milliseconds> duration(const std::string& key) const {
     auto text = string(key);
     if (!text) return std::nullopt;
-    YAML::Node n = cfg.config[key];
+    const ConfigNode& n = *cfg.config.find(key);
     std::string s = *text;
     double scale = 1000;
     if (s.size() > 2 && s.substr(s.size() - 2) == "ms") {
@@ -53,11 +41,11 @@ struct Reader {
       value = std::stod(s, &used);
       if (used != s.size()) throw std::invalid_argument(s);
     } catch (const std::exception&) {
-      throw fail(&n, key, "expected a duration such as 5, 5s or 500ms, got `" + *text + "'");
+      n.fail("expected a duration such as 5, 5s or 500ms, got `" + *text + "'");
     }
     double ms = value * scale;
     if (!std::isfinite(ms) || ms < 1 || ms > 3600 * 1000.0) {
-      throw fail(&n, key, "duration must be between 1ms and 1h");
+      n.fail("duration must be between 1ms and 1h");
     }
     return std::chrono::milliseconds(static_cast<long long>(ms));
   }
@@ -68,18 +56,17 @@ struct Reader {
 AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
                                     const aws::EnvironmentReader& env) {
   Reader r{cfg};
-  if (cfg.config && !cfg.config.IsNull() && !cfg.config.IsMap()) {
-    throw r.fail(&cfg.config, "", "`config' must be a mapping (region, access_key_id, …)");
+  const ConfigNode& config = cfg.config;
+  if (!config.is_null() && !config.is_mapping()) {
+    config.fail(std::string("expected a mapping (region, access_key_id, …), got ") +
+                config.kind_name());
   }
   static const std::set<std::string> known = {
       "region",   "access_key_id", "secret_access_key", "session_token", "user_name",
       "endpoint", "ca_file",       "connect_timeout",   "timeout",       "max_attempts"};
-  if (cfg.config.IsMap()) {
-    for (const auto& kv : cfg.config) {
-      std::string key = kv.first.as<std::string>();
-      if (!known.count(key)) {
-        log::warn("unknown key in awskms vault config", {{"key", key}, {"vault", cfg.name}});
-      }
+  for (const auto& entry : config.entries()) {
+    if (!known.count(entry.key)) {
+      log::warn("unknown key in awskms vault config", {{"key", entry.key}, {"vault", cfg.name}});
     }
   }
 
@@ -87,13 +74,13 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
   try {
     s.client.region = aws::resolve_region(r.string("region"), env);
   } catch (const Error& e) {
-    throw r.fail(nullptr, "", e.what());
+    throw cfg.error(e.what());
   }
   try {
     s.client.endpoint = aws::resolve_kms_endpoint(r.string("endpoint"), s.client.region, env);
   } catch (const Error& e) {
-    YAML::Node n = cfg.config.IsMap() ? cfg.config["endpoint"] : YAML::Node();
-    throw r.fail(n ? &n : nullptr, n ? "endpoint" : "", e.what());
+    if (const ConfigNode* n = config.find("endpoint")) throw n->error(e.what());
+    throw cfg.error(e.what());
   }
 
   aws::ExplicitCredentials explicit_keys;
@@ -107,7 +94,7 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
   try {
     s.credentials = aws::resolve_credentials(explicit_keys, env);
   } catch (const Error& e) {
-    throw r.fail(nullptr, "", e.what());
+    throw cfg.error(e.what());
   }
 
   if (auto ca = r.string("ca_file")) {
@@ -118,7 +105,7 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
   if (auto d = r.duration("connect_timeout")) s.transport.connect_timeout = *d;
   if (auto d = r.duration("timeout")) s.transport.total_timeout = *d;
   if (auto attempts = r.string("max_attempts")) {
-    YAML::Node n = cfg.config["max_attempts"];
+    const ConfigNode& n = *config.find("max_attempts");
     int v = 0;
     try {
       std::size_t used = 0;
@@ -127,7 +114,7 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
     } catch (const std::exception&) {
       v = 0;
     }
-    if (v < 1 || v > 10) throw r.fail(&n, "max_attempts", "expected a number from 1 to 10");
+    if (v < 1 || v > 10) n.fail("expected a number from 1 to 10");
     s.client.max_attempts = v;
   }
   return s;

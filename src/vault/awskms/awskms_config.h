@@ -18,7 +18,7 @@ struct AwsKmsSettings {
   aws::Credentials credentials;
 };
 
-// Throws Error(400) "<file>:<line>: vaults.<name>.config.<key>: <reason>" (or, for a missing
+// Throws Error(BadRequest) "<file>:<line>: vaults.<name>.config.<key>: <reason>" (or, for a missing
 // region or credentials, "<file>:<line>: vaults.<name>: <reason>").
 AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
                                     const aws::EnvironmentReader& env);

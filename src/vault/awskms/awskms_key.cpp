@@ -23,14 +23,14 @@ tezos::Signature AwsKmsKey::sign(ByteView message, int /*version*/) {
     tezos::Signature signature(tezos::Signature::form_of(public_key_.type()),
                                Bytes(raw.begin(), raw.end()));
     if (!public_key_.verify(message, signature)) {
-      throw Error(502,
-                  "the signature AWS KMS returned does not verify against the key's "
-                  "public key " +
-                      public_key_.to_base58());
+      throw upstream_failure(
+          "the signature AWS KMS returned does not verify against the key's "
+          "public key " +
+          public_key_.to_base58());
     }
     return signature;
   } catch (const Error& e) {
-    throw Error(e.status(), prefix + e.what());
+    throw Error(e.code(), prefix + e.what());
   }
 }
 

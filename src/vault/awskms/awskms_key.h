@@ -2,7 +2,7 @@
 // and the client to sign with. `sign` makes exactly one KMS call: Sign with MessageType DIGEST
 // and ECDSA_SHA_256 over blake2b-256 of the message; the DER reply becomes r‖s, secp256k1
 // signatures are normalised to low-S, and the result is verified against the public key
-// before it is returned (Error(502) if it does not verify). Errors carry the prefix
+// before it is returned (Error(UpstreamFailure) if it does not verify). Errors carry the prefix
 // "(AWSKMS/<arn>): ".
 //
 // Immutable after construction; `sign` may be called from several threads at once.

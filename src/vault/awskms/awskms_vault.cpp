@@ -32,7 +32,7 @@ class AwsKmsVault : public Vault {
  public:
   explicit AwsKmsVault(std::shared_ptr<aws::KmsClient> client) : client_(std::move(client)) {}
 
-  std::string name() const override { return "AWSKMS"; }
+  std::string type_label() const override { return "AWSKMS"; }
 
   std::vector<std::shared_ptr<Key>> list() override {
     std::lock_guard lock(mutex_);
@@ -50,9 +50,10 @@ class AwsKmsVault : public Vault {
           keys.push_back(std::move(key));
         }
       } catch (const aws::KmsError& e) {
-        if (is_permanent_error(e.code())) unusable_.insert(entry.key_id);
-        skip(entry, is_key_level_error(e.code()) ? e.what()
-                                                 : std::string("GetPublicKey failed: ") + e.what());
+        if (is_permanent_error(e.aws_code())) unusable_.insert(entry.key_id);
+        skip(entry, is_key_level_error(e.aws_code())
+                        ? e.what()
+                        : std::string("GetPublicKey failed: ") + e.what());
       } catch (const Error& e) {
         skip(entry, e.what());
       }

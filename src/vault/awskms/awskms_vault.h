@@ -31,8 +31,8 @@
 
 namespace signatory::vault {
 
-// Throws Error(400) "<file>:<line>: vaults.<name>.config.<key>: <reason>" for a bad config and
-// Error(400) when no region or no credentials can be found. Makes no network call.
+// Throws Error(BadRequest) "<file>:<line>: vaults.<name>.config.<key>: <reason>" for a bad config
+// and Error(BadRequest) when no region or no credentials can be found. Makes no network call.
 std::unique_ptr<Vault> open_awskms_vault(const config::VaultConfig& cfg, const VaultContext& ctx);
 
 // The vault over an already configured client (tests inject a recorded transport this way).

@@ -50,7 +50,7 @@ class FileVault : public Vault {
   FileVault(std::string path, PasswordSource passwords)
       : path_(std::move(path)), passwords_(std::move(passwords)) {}
 
-  std::string name() const override { return "File"; }
+  std::string type_label() const override { return "File"; }
 
   void load() {
     std::error_code ec;
@@ -154,36 +154,32 @@ class FileVault : public Vault {
   std::vector<std::shared_ptr<Key>> keys_;
 };
 
-std::string where(const config::VaultConfig& cfg) {
-  return cfg.file + ":" + std::to_string(cfg.line) + ": vaults." + cfg.name + ".config";
-}
-
 }  // namespace
 
 std::unique_ptr<Vault> open_file_vault(const config::VaultConfig& cfg, const VaultContext& ctx) {
-  const YAML::Node& node = cfg.config;
+  const ConfigNode& node = cfg.config;
   std::string path;
   PasswordSource passwords{std::nullopt, ctx.prompt_secret};
-  if (node && node.IsScalar()) {
-    path = node.as<std::string>();
-  } else if (node && node.IsMap()) {
-    if (!node["file"] || !node["file"].IsScalar())
-      throw bad_request(where(cfg) + ": `file' (path of the secret_keys file) is required");
-    path = node["file"].as<std::string>();
-    if (node["password_file"]) {
-      std::string pw_path = config::expand_env(node["password_file"].as<std::string>());
+  if (node.is_scalar()) {
+    path = node.text();
+  } else if (node.is_mapping()) {
+    const ConfigNode* file = node.find("file");
+    if (!file || !file->is_scalar()) node.fail("`file' (path of the secret_keys file) is required");
+    path = file->text();
+    if (const ConfigNode* pw_file = node.find("password_file")) {
+      std::string pw_path = config::expand_env(pw_file->as_string());
       crypto::SecretBytes content = read_secret_file(pw_path);
       std::string_view pw = content.as_string();
       if (auto nl = pw.find_first_of("\r\n"); nl != std::string_view::npos) pw = pw.substr(0, nl);
       passwords.password = crypto::SecretBytes(as_view(pw));
-    } else if (node["password_env"]) {
-      std::string var = node["password_env"].as<std::string>();
+    } else if (const ConfigNode* env = node.find("password_env")) {
+      const std::string& var = env->as_string();
       const char* value = std::getenv(var.c_str());
-      if (!value) throw bad_request(where(cfg) + ": password_env: variable " + var + " is not set");
+      if (!value) env->fail("variable " + var + " is not set");
       passwords.password = crypto::SecretBytes::from_string(value);
     }
   } else {
-    throw bad_request(where(cfg) + ": expected the path of a secret_keys file");
+    node.fail("expected the path of a secret_keys file");
   }
   path = config::expand_env(path);  // relative paths are relative to the working directory, as in Signatory
   auto vault = std::make_unique<FileVault>(path, std::move(passwords));

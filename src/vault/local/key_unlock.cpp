@@ -17,7 +17,7 @@ tezos::SecretKey unlock_secret_key(std::string_view text, const std::string& key
         source.prompt("(" + vault_display + "): Enter password to unlock key `" + key_name + "': ");
     return tezos::SecretKey::decrypt(text, pw.as_string());
   } catch (const Error& e) {
-    throw Error(e.status(), "key `" + key_name + "': " + e.what());
+    throw Error(e.code(), "key `" + key_name + "': " + e.what());
   }
 }
 

@@ -13,7 +13,7 @@ namespace {
 
 class MemVault : public Vault {
  public:
-  std::string name() const override { return "Mem"; }
+  std::string type_label() const override { return "Mem"; }
   std::vector<std::shared_ptr<Key>> list() override {
     std::lock_guard lock(mutex_);
     return keys_;
@@ -39,21 +39,16 @@ class MemVault : public Vault {
 
 std::unique_ptr<Vault> open_mem_vault(const config::VaultConfig& cfg, const VaultContext& ctx) {
   auto vault = std::make_unique<MemVault>();
-  const YAML::Node& node = cfg.config;
-  if (!node || node.IsNull()) return vault;
-  YAML::Node list = node.IsMap() ? node["keys"] : node;
-  if (!list.IsSequence())
-    throw bad_request(cfg.file + ":" + std::to_string(cfg.line) + ": vaults." + cfg.name +
-                      ".config: expected a list of secret keys");
+  const ConfigNode& node = cfg.config;
+  if (node.is_null()) return vault;
+  const ConfigNode* list = node.is_mapping() ? node.find("keys") : &node;
+  if (!list || !list->is_sequence()) node.fail("expected a list of secret keys");
   PasswordSource source{std::nullopt, ctx.prompt_secret};
   std::size_t index = 0;
-  for (const auto& item : list) {
+  for (const ConfigNode& item : list->items()) {
     std::string id = std::to_string(index++);
-    if (!item.IsScalar())
-      throw bad_request(cfg.file + ":" + std::to_string(item.Mark().line + 1) + ": vaults." +
-                        cfg.name + ".config[" + id + "]: expected a secret key");
-    std::string text = item.as<std::string>();
-    vault->import_key(unlock_secret_key(text, id, source, "Mem"), "");
+    if (!item.is_scalar()) item.fail("expected a secret key");
+    vault->import_key(unlock_secret_key(item.text(), id, source, "Mem"), "");
   }
   return vault;
 }

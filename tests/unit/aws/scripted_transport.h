@@ -1,5 +1,6 @@
 // Test double for aws::HttpTransport: answers each POST from a script of replies (or throws a
-// scripted TransportError) and records every request it was given. Thread-safe.
+// scripted transport failure, a signatory::Error) and records every request it was given.
+// Thread-safe.
 #pragma once
 
 #include <deque>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "aws/http_transport.h"
+#include "common/error.h"
 
 namespace signatory::aws::testing {
 
@@ -23,7 +25,7 @@ inline HttpResponse reply(long status, std::string body,
 
 class ScriptedTransport : public HttpTransport {
  public:
-  using Step = std::variant<HttpResponse, TransportError>;
+  using Step = std::variant<HttpResponse, Error>;
 
   void push(Step step) {
     std::lock_guard lock(mutex_);
@@ -36,7 +38,7 @@ class ScriptedTransport : public HttpTransport {
     if (script_.empty()) return reply(500, "{\"__type\":\"ScriptExhausted\"}");
     Step step = std::move(script_.front());
     script_.pop_front();
-    if (auto* e = std::get_if<TransportError>(&step)) throw *e;
+    if (auto* e = std::get_if<Error>(&step)) throw *e;
     return std::get<HttpResponse>(step);
   }
 

@@ -67,7 +67,7 @@ std::string rejection(ByteView der) {
   try {
     parse_ec_spki(der);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   return "(accepted)";

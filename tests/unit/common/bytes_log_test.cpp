@@ -18,7 +18,7 @@ TEST(Hex, ErrorsNameTheProblem) {
     from_hex("03zz");
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_STREQ(e.what(), "invalid hex: bad character 'z' at offset 2");
   }
   EXPECT_THROW(from_hex("abc"), Error);

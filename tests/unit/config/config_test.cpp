@@ -45,7 +45,7 @@ std::string error_of(const std::string& yaml) {
   try {
     parse(yaml);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "no error for:\n" << yaml;
@@ -132,16 +132,16 @@ TEST(ConfigLoad, EverySectionOfTheSchema) {
   EXPECT_EQ(c.vaults[0].driver, "file");
   EXPECT_EQ(c.vaults[0].file, "full.yaml");
   EXPECT_EQ(c.vaults[0].line, 28);
-  ASSERT_TRUE(c.vaults[0].config.IsScalar());
-  EXPECT_EQ(c.vaults[0].config.Scalar(), "/etc/signatory/secret_keys.json");
+  ASSERT_TRUE(c.vaults[0].config.is_scalar());
+  EXPECT_EQ(c.vaults[0].config.text(), "/etc/signatory/secret_keys.json");
   EXPECT_EQ(c.vaults[1].name, "kms");
   EXPECT_EQ(c.vaults[1].driver, "awskms");
   EXPECT_EQ(c.vaults[1].line, 31);
-  ASSERT_TRUE(c.vaults[1].config.IsMap());
-  EXPECT_EQ(c.vaults[1].config["region"].Scalar(), "eu-west-1");
+  ASSERT_TRUE(c.vaults[1].config.is_mapping());
+  EXPECT_EQ(c.vaults[1].config.find("region")->text(), "eu-west-1");
 
   EXPECT_EQ(c.watermark.driver, "mem");
-  EXPECT_EQ(c.watermark.config["anything"].Scalar(), "kept");
+  EXPECT_EQ(c.watermark.config.find("anything")->text(), "kept");
 
   ASSERT_TRUE(c.policy_hook);
   EXPECT_EQ(c.policy_hook->address, "http://localhost:8080/hook");
@@ -200,8 +200,8 @@ TEST(ConfigLoad, AwsKmsSetupGuideExampleLoads) {
   EXPECT_EQ(c.vaults[0].name, "awskms");
   EXPECT_EQ(c.vaults[0].driver, "awskms");
   EXPECT_EQ(c.vaults[0].line, 6);
-  ASSERT_TRUE(c.vaults[0].config.IsMap());
-  EXPECT_TRUE(c.vaults[0].config["region"].IsDefined());
+  ASSERT_TRUE(c.vaults[0].config.is_mapping());
+  EXPECT_TRUE(c.vaults[0].config.find("region"));
 
   ASSERT_EQ(c.policies.size(), 1u);
   EXPECT_EQ(c.policies[0].first.to_base58(), key.public_key_hash);
@@ -310,7 +310,7 @@ TEST(ConfigLoad, BaseDirOverrideAndExpansion) {
   // Other values are never expanded.
   const Config c = parse_config(
       "vaults:\n  v:\n    driver: file\n    config: $SIGNATORY_TEST_HOME/keys.json\n", "a");
-  EXPECT_EQ(c.vaults[0].config.Scalar(), "$SIGNATORY_TEST_HOME/keys.json");
+  EXPECT_EQ(c.vaults[0].config.text(), "$SIGNATORY_TEST_HOME/keys.json");
   EXPECT_EQ(error_of("base_dir: ${SIGNATORY_TEST_UNSET}\n"),
             "signatory.yaml:1: base_dir: must not be empty");
 }
@@ -318,7 +318,7 @@ TEST(ConfigLoad, BaseDirOverrideAndExpansion) {
 TEST(ConfigLoad, WatermarkKeepsDefaultDriverWhenOnlyConfigIsGiven) {
   const Config c = parse_config("watermark:\n  config:\n    table: wm\n", "a");
   EXPECT_EQ(c.watermark.driver, "file");
-  EXPECT_EQ(c.watermark.config["table"].Scalar(), "wm");
+  EXPECT_EQ(c.watermark.config.find("table")->text(), "wm");
 }
 
 TEST(ConfigLoad, JwtAndAuthorizedKeysTogetherLoad) {
@@ -373,7 +373,7 @@ TEST(ConfigErrors, MissingFile) {
     load_config("/nonexistent-dir/signatory.yaml");
     FAIL() << "no error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_EQ(std::string(e.what()),
               "Config file permission error: file does not exist: /nonexistent-dir/signatory.yaml");
   }

@@ -58,7 +58,7 @@ std::string error_of(const std::string& body) {
   try {
     load(body);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "no error for:\n" << body;

@@ -12,7 +12,7 @@ std::string error_of(const std::string& text) {
   try {
     parse_listen_address(text);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "accepted " << text;

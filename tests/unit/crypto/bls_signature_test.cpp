@@ -144,7 +144,7 @@ TEST(Bls, InvalidScalarsAreRefused) {
       public_from_secret(SecretBytes(b));
       ADD_FAILURE() << "accepted";
     } catch (const Error& e) {
-      EXPECT_EQ(e.status(), 400);
+      EXPECT_EQ(e.code(), ErrorCode::BadRequest);
       EXPECT_STREQ(e.what(), "invalid BLS secret key: scalar is zero or not below the group order");
     }
     EXPECT_THROW(sign(SecretBytes(b), r, 2), Error);
@@ -239,7 +239,7 @@ TEST(Bls, SigningVersions) {
     sign(sk, msg, 0);
     ADD_FAILURE() << "version 0 accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_STREQ(e.what(), "SigningVersion0 is not supported for BLS keys");
   }
   EXPECT_THROW(sign(sk, msg, -1), Error);

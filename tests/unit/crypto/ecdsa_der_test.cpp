@@ -41,7 +41,7 @@ std::string der_error(const std::string& hex) {
   try {
     der_to_raw(from_hex(hex));
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 502);
+    EXPECT_EQ(e.code(), ErrorCode::UpstreamFailure);
     EXPECT_EQ(std::string(e.what()).rfind("invalid DER signature: ", 0), 0u) << e.what();
     return e.what();
   }

@@ -96,7 +96,7 @@ TEST(EncryptedKey, WrongPasswordIsForbidden) {
         decrypt_secret_key(payload, wrong);
         ADD_FAILURE() << "decrypted with a wrong password";
       } catch (const Error& e) {
-        EXPECT_EQ(e.status(), 403);
+        EXPECT_EQ(e.code(), ErrorCode::Forbidden);
         EXPECT_STREQ(e.what(), "wrong password for encrypted key");
       }
     }
@@ -118,7 +118,7 @@ TEST(EncryptedKey, TamperedOrMisSizedPayloads) {
     decrypt_secret_key(payload, password);
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   }
 }
 

@@ -65,7 +65,12 @@ void expect_denied(const std::optional<Denial>& d, const std::string& message,
   EXPECT_EQ(d->violation_type, violation_type);
 }
 
-const std::optional<tezos::PublicKeyHash> kAnonymous;
+const auth::Identity kAnonymous;
+
+// A client authenticated by the test key `id`.
+auth::Identity signed_by(const std::string& id) {
+  return auth::Identity{pkh_of(id), std::nullopt};
+}
 
 TEST(PolicyChain, ConsensusRequestsMustBeOnAnAllowedChain) {
   KeyPolicy p = everything();
@@ -100,17 +105,18 @@ TEST(PolicyClient, AuthenticationRequiredWhenKeysAreListed) {
   p.authorized_keys = std::vector<tezos::PublicKey>{pk_of("ed25519_1"), pk_of("secp256k1_1")};
   expect_denied(evaluate(p, generic({"transaction"}), kAnonymous), "authentication required",
                 "authentication");
-  expect_denied(evaluate(p, generic({"transaction"}), pkh_of("ed25519_2")),
+  expect_denied(evaluate(p, generic({"transaction"}), signed_by("ed25519_2")),
                 "client `" + testdata::test_key("ed25519_2").public_key_hash + "' is not allowed",
                 "authentication");
-  EXPECT_FALSE(evaluate(p, generic({"transaction"}), pkh_of("ed25519_1")));
-  EXPECT_FALSE(evaluate(p, consensus(RequestKind::Block, chain("sandbox")), pkh_of("secp256k1_1")));
+  EXPECT_FALSE(evaluate(p, generic({"transaction"}), signed_by("ed25519_1")));
+  EXPECT_FALSE(
+      evaluate(p, consensus(RequestKind::Block, chain("sandbox")), signed_by("secp256k1_1")));
 }
 
 TEST(PolicyClient, EmptyKeyListDeniesEveryClient) {
   KeyPolicy p = everything();
   p.authorized_keys = std::vector<tezos::PublicKey>{};
-  expect_denied(evaluate(p, pack(), pkh_of("ed25519_1")),
+  expect_denied(evaluate(p, pack(), signed_by("ed25519_1")),
                 "client `" + testdata::test_key("ed25519_1").public_key_hash + "' is not allowed",
                 "authentication");
 }
@@ -120,7 +126,7 @@ TEST(PolicyClient, ClientIsCheckedBeforeKind) {
   p.authorized_keys = std::vector<tezos::PublicKey>{pk_of("ed25519_1")};
   expect_denied(evaluate(p, pack(), kAnonymous), "authentication required", "authentication");
   // An authenticated client is ignored when the key does not restrict clients.
-  EXPECT_FALSE(evaluate(everything(), pack(), pkh_of("p256_0")));
+  EXPECT_FALSE(evaluate(everything(), pack(), signed_by("p256_0")));
 }
 
 TEST(PolicyRequestKind, EveryKindIsDeniedWhenNotListed) {
@@ -233,8 +239,8 @@ TEST(PolicySyntaxes, AllowAndLegacyDecideAlike) {
     requests.push_back(generic({op}));
     requests.push_back(generic({"transaction", op}));
   }
-  const std::vector<std::optional<tezos::PublicKeyHash>> clients{kAnonymous, pkh_of("ed25519_1"),
-                                                                 pkh_of("ed25519_2")};
+  const std::vector<auth::Identity> clients{kAnonymous, signed_by("ed25519_1"),
+                                            signed_by("ed25519_2")};
   int allowed = 0;
   for (const auto& r : requests) {
     for (const auto& c : clients) {

@@ -189,7 +189,7 @@ HttpResponse test_handler(const HttpRequest& request) {
     r.headers.push_back({"X-Handler", "echo"});
     return r;
   }
-  if (request.path == "/error") throw Error(403, "forbidden <&> \"x\"");
+  if (request.path == "/error") throw forbidden("forbidden <&> \"x\"");
   if (request.path == "/conflict") throw conflict("watermark validation failed");
   if (request.path == "/throw") throw std::runtime_error("boom");
   if (request.path == "/throw-int") throw 42;
@@ -728,7 +728,7 @@ TEST_F(HttpServerTest, StartFailsWithClearErrorWhenPortIsTaken) {
     second.start();
     FAIL() << "second server bound a port in use";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 500);
+    EXPECT_EQ(e.code(), ErrorCode::Internal);
     EXPECT_EQ(std::string(e.what()).rfind("cannot listen on " + options.address + ": ", 0), 0u)
         << e.what();
   }

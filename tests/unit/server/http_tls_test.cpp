@@ -258,7 +258,7 @@ TEST_F(HttpTlsTest, BadFilesAreReportedByName) {
     make_tls_server_context(files);
     FAIL() << "missing certificate accepted";
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_NE(std::string(e.what()).find("missing.pem"), std::string::npos) << e.what();
   }
   files = TlsFiles{(dir_ / "server.pem").string(), (dir_ / "client.key").string(), ""};

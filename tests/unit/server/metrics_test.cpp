@@ -86,8 +86,8 @@ TEST(Metrics, SignatorysFamiliesWithTheirLabels) {
   m.signed_request(pkh, consensus(tezos::RequestKind::Attestation, 2), "File", 0.5);
   m.policy_violation(pkh, "delegation");
   m.watermark_rejected(pkh, consensus(tezos::RequestKind::Block, 0));
-  m.vault_error("AWSKMS", 503, consensus(tezos::RequestKind::Block, 0));
-  m.authentication_failed(401, "authentication", "127.0.0.1");
+  m.vault_error("AWSKMS", ErrorCode::Unavailable, consensus(tezos::RequestKind::Block, 0));
+  m.authentication_failed(ErrorCode::Unauthenticated, "authentication", "127.0.0.1");
   m.sign_handler(kPkh, 200, 5);
   m.sign_handler(kPkh, 200, 150);
   m.sign_handler("unknown", 400, 1);

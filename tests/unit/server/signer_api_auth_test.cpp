@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "auth/jwt_auth.h"
 #include "common/error.h"
 #include "config/config.h"
-#include "server/jwt_auth.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
 #include "server/utility_api.h"
@@ -51,9 +51,9 @@ const char* const kClientKeys[] = {"ed25519_3", "secp256k1_3", "p256_3", "bls12_
 class FlakyVault : public vault::Vault {
  public:
   explicit FlakyVault(bool* healthy) : healthy_(healthy) {}
-  std::string name() const override { return "Flaky"; }
+  std::string type_label() const override { return "Flaky"; }
   std::vector<std::shared_ptr<vault::Key>> list() override {
-    if (!*healthy_) throw Error(503, "backend unreachable");
+    if (!*healthy_) throw unavailable("backend unreachable");
     return {};
   }
 
@@ -123,7 +123,7 @@ class Fixture {
  private:
   config::Config config_;
   std::unique_ptr<signer::Signer> signer_;
-  std::optional<JwtAuthenticator> jwt_;
+  std::optional<auth::JwtAuthenticator> jwt_;
   HttpHandler handler_;
 };
 
@@ -262,8 +262,10 @@ TEST(SignerApiAuth, JwtLoginTokensAndPerKeyUsers) {
       f.call("POST", "/login", {{"username", "alice"}, {"password", "Alice-Passw0rd!xx"}});
   ASSERT_EQ(login.status, 201) << login.body;
   const std::string alice = login.body;
-  EXPECT_EQ(verify_jwt(alice, as_view("Alice-S3cret!Alice-S3cret!Alice-S3cret!"), unix_now()).user,
-            "alice");
+  EXPECT_EQ(
+      auth::verify_jwt(alice, as_view("Alice-S3cret!Alice-S3cret!Alice-S3cret!"), auth::unix_now())
+          .user,
+      "alice");
 
   const json& v = auth_vector("auth/ed25519_3/ed25519_0");
   const std::string hex = v.at("data_hex");

@@ -20,7 +20,7 @@ TEST(SignBody, RefusesWhatIsNotAJsonStringOfHex) {
       parse_sign_body(body);
       ADD_FAILURE() << "accepted " << body;
     } catch (const Error& e) {
-      EXPECT_EQ(e.status(), 400) << body;
+      EXPECT_EQ(e.code(), ErrorCode::BadRequest) << body;
       EXPECT_NE(std::string(e.what()).size(), 0u);
     }
   }

@@ -28,7 +28,7 @@ std::string error_of(F&& f) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "no error thrown";

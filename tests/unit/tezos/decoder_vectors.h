@@ -24,7 +24,7 @@ std::string error_400(F&& f) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "expected Error(400), nothing thrown";
@@ -37,7 +37,7 @@ void succeeds_or_400(F&& f) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400) << e.what();
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << e.what();
   }
 }
 

@@ -48,11 +48,11 @@ KeyType type_of_curve(const std::string& curve) {
 // Runs `f`, expects Error with `status`, returns its message. The message must not contain
 // `secret_text` (errors never echo key material).
 template <typename F>
-std::string error_of(F&& f, int status, const std::string& secret_text = {}) {
+std::string error_of(F&& f, ErrorCode code, const std::string& secret_text = {}) {
   try {
     f();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), status) << e.what();
+    EXPECT_EQ(e.code(), code) << e.what();
     const std::string msg = e.what();
     if (secret_text.size() >= 12) {
       for (std::size_t i = 0; i + 12 <= secret_text.size(); ++i)
@@ -135,34 +135,35 @@ TEST(Keys, Ed25519SixtyFourByteFormMustBeConsistent) {
   ASSERT_EQ(s(keys.at(0), "curve"), "ed25519");
   ASSERT_EQ(s(keys.at(1), "curve"), "ed25519");
   const std::string text = b58check_encode(prefix::edsk_64, concat({seed, other_pk}));
-  const std::string msg = error_of([&] { SecretKey::parse(text); }, 400, text);
+  const std::string msg = error_of([&] { SecretKey::parse(text); }, ErrorCode::BadRequest, text);
   EXPECT_NE(msg.find("does not match"), std::string::npos) << msg;
 }
 
 TEST(Keys, SecretKeyParseErrorsNameTheProblem) {
   // Wrong prefixes come from the vectors: a public key and a pkh are not secret keys.
   const auto& rec = keys_json().at("keys").at(0);
-  std::string msg = error_of([&] { SecretKey::parse(s(rec, "public_key")); }, 400);
+  std::string msg =
+      error_of([&] { SecretKey::parse(s(rec, "public_key")); }, ErrorCode::BadRequest);
   EXPECT_NE(msg.find("invalid secret key: expected edsk, spsk, p2sk or BLsk, got edpk"),
             std::string::npos)
       << msg;
   // A checksum error does not echo the key.
   std::string text = s(rec, "secret_key");
   text.back() = text.back() == 'a' ? 'b' : 'a';
-  msg = error_of([&] { SecretKey::parse(text); }, 400, text);
+  msg = error_of([&] { SecretKey::parse(text); }, ErrorCode::BadRequest, text);
   EXPECT_NE(msg.find("checksum"), std::string::npos) << msg;
   // Encrypted keys need a password.
   const std::string enc = s(keys_json().at("encrypted_keys").at(0), "encrypted_secret_key");
-  msg = error_of([&] { SecretKey::parse(enc); }, 400, enc);
+  msg = error_of([&] { SecretKey::parse(enc); }, ErrorCode::BadRequest, enc);
   EXPECT_NE(msg.find("password"), std::string::npos) << msg;
   // EC scalars out of range: 0 and n (SEC 2 order), encoded with the vector prefixes.
   const Bytes zero(32, 0);
   const std::string zero_sp = b58check_encode(prefix::spsk, zero);
-  msg = error_of([&] { SecretKey::parse(zero_sp); }, 400, zero_sp);
+  msg = error_of([&] { SecretKey::parse(zero_sp); }, ErrorCode::BadRequest, zero_sp);
   EXPECT_NE(msg.find("scalar"), std::string::npos) << msg;
   const std::string n_p2 = b58check_encode(
       prefix::p2sk, from_hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
-  msg = error_of([&] { SecretKey::parse(n_p2); }, 400, n_p2);
+  msg = error_of([&] { SecretKey::parse(n_p2); }, ErrorCode::BadRequest, n_p2);
   EXPECT_NE(msg.find("scalar"), std::string::npos) << msg;
 }
 
@@ -191,7 +192,8 @@ TEST(Keys, EncryptedKeysRefuseWrongPasswords) {
     const std::string password = s(rec, "password");
     const std::string wrong =
         password.empty() ? "not empty" : password.substr(0, password.size() - 1);
-    const std::string msg = error_of([&] { SecretKey::decrypt(text, wrong); }, 403, text);
+    const std::string msg =
+        error_of([&] { SecretKey::decrypt(text, wrong); }, ErrorCode::Forbidden, text);
     EXPECT_EQ(msg, "wrong password for encrypted key");
   }
 }
@@ -236,14 +238,15 @@ TEST(Keys, PublicKeyValidation) {
     const KeyType type = type_of_curve(s(rec, "curve"));
     Bytes b = from_hex(s(rec, "public_key_hex"));
     Bytes shorter(b.begin(), b.end() - 1);
-    error_of([&] { PublicKey(type, shorter); }, 400);
+    error_of([&] { PublicKey(type, shorter); }, ErrorCode::BadRequest);
     Bytes longer = b;
     longer.push_back(0);
-    error_of([&] { PublicKey(type, longer); }, 400);
+    error_of([&] { PublicKey(type, longer); }, ErrorCode::BadRequest);
     if (type == KeyType::Secp256k1 || type == KeyType::P256) {
       Bytes uncompressed_tag = b;
       uncompressed_tag[0] = 0x04;
-      const std::string msg = error_of([&] { PublicKey(type, uncompressed_tag); }, 400);
+      const std::string msg =
+          error_of([&] { PublicKey(type, uncompressed_tag); }, ErrorCode::BadRequest);
       EXPECT_NE(msg.find("compressed"), std::string::npos) << msg;
     }
   }
@@ -253,21 +256,22 @@ TEST(Keys, PublicKeyValidation) {
         PublicKey(KeyType::Secp256k1,
                   from_hex("02fffffffffffffffffffffffffffffffffffffffffffffffffffffffefffffc2f"));
       },
-      400);
+      ErrorCode::BadRequest);
   error_of(
       [] {
         PublicKey(KeyType::P256,
                   from_hex("03ffffffff00000001000000000000000000000000ffffffffffffffffffffffff"));
       },
-      400);
-  error_of([] { PublicKey::from_tagged({}); }, 400);
+      ErrorCode::BadRequest);
+  error_of([] { PublicKey::from_tagged({}); }, ErrorCode::BadRequest);
   const Bytes bad_tag = from_hex("09" + s(keys.at(0), "public_key_hex"));
-  EXPECT_NE(error_of([&] { PublicKey::from_tagged(bad_tag); }, 400).find("unknown key type tag 9"),
+  EXPECT_NE(error_of([&] { PublicKey::from_tagged(bad_tag); }, ErrorCode::BadRequest)
+                .find("unknown key type tag 9"),
             std::string::npos);
   const Bytes bad_pkh_tag = from_hex("04" + s(keys.at(0), "public_key_hash_hex"));
-  error_of([&] { PublicKeyHash::from_tagged(bad_pkh_tag); }, 400);
+  error_of([&] { PublicKeyHash::from_tagged(bad_pkh_tag); }, ErrorCode::BadRequest);
   error_of([&] { PublicKeyHash::from_tagged(from_hex(s(keys.at(0), "public_key_hash_hex"))); },
-           400);
+           ErrorCode::BadRequest);
 }
 
 TEST(Keys, PublicKeyHashParseErrors) {
@@ -280,7 +284,8 @@ TEST(Keys, PublicKeyHashParseErrors) {
       EXPECT_EQ(PublicKeyHash::parse(s(rec, "input")).to_base58(), s(rec, "input"));
       continue;
     }
-    const std::string msg = error_of([&] { PublicKeyHash::parse(s(rec, "input")); }, 400);
+    const std::string msg =
+        error_of([&] { PublicKeyHash::parse(s(rec, "input")); }, ErrorCode::BadRequest);
     EXPECT_EQ(msg.rfind("invalid public key hash: ", 0), 0u) << msg;
     if (s(rec, "id") == "kt1_is_not_a_key_hash") {
       EXPECT_EQ(msg, "invalid public key hash: expected tz1, tz2, tz3 or tz4, got KT1");
@@ -300,10 +305,10 @@ TEST(Keys, KeyTypeNames) {
   EXPECT_EQ(curve_name(KeyType::P256), "p256");
   EXPECT_EQ(curve_name(KeyType::Bls), "bls");
   EXPECT_EQ(address_prefix(KeyType::Bls), "tz4");
-  const std::string msg = error_of([] { parse_key_type("rsa"); }, 400);
+  const std::string msg = error_of([] { parse_key_type("rsa"); }, ErrorCode::BadRequest);
   EXPECT_NE(msg.find("rsa"), std::string::npos);
-  error_of([] { parse_key_type("TZ1"); }, 400);
-  error_of([] { parse_key_type(""); }, 400);
+  error_of([] { parse_key_type("TZ1"); }, ErrorCode::BadRequest);
+  error_of([] { parse_key_type(""); }, ErrorCode::BadRequest);
 }
 
 TEST(Keys, GeneratedKeysWork) {

@@ -187,7 +187,7 @@ TEST(Signatures, ConstructionChecksLengths) {
     Signature::parse("tz1KqTpEZ7Yob7QbPE4Hy4Wo8fHG8LhKxZSx");
     ADD_FAILURE();
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_STREQ(e.what(),
                  "invalid signature: expected edsig, spsig1, p2sig, sig or BLsig, got tz1");
   }

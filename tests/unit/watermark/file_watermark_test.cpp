@@ -60,14 +60,14 @@ TEST_F(FileWatermarkTest, MarksAndSignaturesSurviveARestart) {
   const Request other = request("bls_attestation_mainnet");  // same level/round, other bytes
   EXPECT_EQ(error_of([&] {
               store->guard(a.slot(delegate(0)), other.level, other.round, other.digest, again.fn());
-            }).status(),
-            409);
+            }).code(),
+            ErrorCode::Conflict);
   const Request lower_block = request("block_round_1_reproposal");
   EXPECT_EQ(error_of([&] {
               store->guard(b.slot(delegate(0)), lower_block.level, lower_block.round,
                            lower_block.digest, again.fn());
-            }).status(),
-            409);
+            }).code(),
+            ErrorCode::Conflict);
 }
 
 TEST_F(FileWatermarkTest, SurvivesATornLastRecordWithoutGoingLower) {
@@ -115,7 +115,7 @@ TEST_F(FileWatermarkTest, DamagedLogRefusesToStart) {
   data[kLogHeaderSize + 40] ^= 0xFF;
   write_file(log_path(), data);
   const Error e = error_of([&] { open(); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find(log_path()), std::string::npos) << e.what();
   // The damaged file is left as it was, for the operator to inspect.
   EXPECT_EQ(read_file(log_path()), data);
@@ -140,7 +140,7 @@ TEST_F(FileWatermarkTest, LeftOverCompactionFileIsIgnored) {
 TEST_F(FileWatermarkTest, SecondOpenOfTheSameStoreIsRefused) {
   auto store = open();
   const Error e = error_of([&] { open(); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find("in use by another signer"), std::string::npos) << e.what();
   store.reset();
   EXPECT_NO_THROW(open());
@@ -149,9 +149,9 @@ TEST_F(FileWatermarkTest, SecondOpenOfTheSameStoreIsRefused) {
 TEST_F(FileWatermarkTest, UnusableBaseDirIsAClearError) {
   write_text(base_.path() / "not-a-dir", "x");
   const Error e = error_of([&] { FileWatermark((base_.path() / "not-a-dir").string()); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find("not-a-dir"), std::string::npos) << e.what();
-  EXPECT_EQ(error_of([&] { FileWatermark(""); }).status(), 500);
+  EXPECT_EQ(error_of([&] { FileWatermark(""); }).code(), ErrorCode::Internal);
 }
 
 TEST_F(FileWatermarkTest, CreatesAMissingBaseDir) {
@@ -172,7 +172,7 @@ TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
   std::optional<tezos::Signature> returned;
   const Error e =
       error_of([&] { returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); });
-  EXPECT_EQ(e.status(), 503);
+  EXPECT_EQ(e.code(), ErrorCode::Unavailable);
   EXPECT_NE(std::string(e.what()).find("watermark store: cannot persist mark"), std::string::npos);
   EXPECT_FALSE(returned);
   EXPECT_EQ(s1.calls, 1);  // it was signed, but the signature was dropped
@@ -193,16 +193,15 @@ TEST_F(FileWatermarkTest, SyncFailureGives503BreaksHealthAndTheStoreStillLoads) 
     std::optional<tezos::Signature> returned;
     EXPECT_EQ(error_of([&] {
                 returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn());
-              }).status(),
-              503);
+              }).code(),
+              ErrorCode::Unavailable);
     EXPECT_FALSE(returned);
     EXPECT_NE(store->health(), "");
     EXPECT_EQ(store->marks()[0].second.round, r0.round);
     faults_->sync_errno = 0;
     // Still refused: a later fdatasync could lie about data lost by the failed one.
-    EXPECT_EQ(
-        error_of([&] { store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); }).status(),
-        503);
+    EXPECT_EQ(error_of([&] { store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); }).code(),
+              ErrorCode::Unavailable);
     // Identical bytes already acknowledged need no write and are still answered.
     EXPECT_EQ(store->guard(slot, r0.level, r0.round, r0.digest, s1.fn()), signature(1));
   }
@@ -222,8 +221,8 @@ TEST_F(FileWatermarkTest, RemovedLogMakesHealthFailAndRequestsFail) {
   CountingSigner s{signature(1)};
   EXPECT_EQ(error_of([&] {
               store->guard(r.slot(delegate(0)), r.level, r.round, r.digest, s.fn());
-            }).status(),
-            503);
+            }).code(),
+            ErrorCode::Unavailable);
 }
 
 TEST_F(FileWatermarkTest, RaisePersists) {

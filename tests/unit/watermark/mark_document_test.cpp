@@ -191,8 +191,8 @@ TEST_P(RaiseMarks, ExportImportIntoAFreshStoreGivesTheSameDocument) {
   crypto::Digest32 other = att.digest;
   other[0] ^= 1;
   EXPECT_EQ(
-      error_of([&] { to.store->guard(slot, att.level, att.round, other, signer.fn()); }).status(),
-      409);
+      error_of([&] { to.store->guard(slot, att.level, att.round, other, signer.fn()); }).code(),
+      ErrorCode::Conflict);
 }
 
 TEST_P(RaiseMarks, FloorRefusesEveryRoundOfItsLevelAndIsNeverLowered) {
@@ -209,13 +209,13 @@ TEST_P(RaiseMarks, FloorRefusesEveryRoundOfItsLevelAndIsNeverLowered) {
   CountingSigner signer{signature(0x55)};
   for (std::int32_t round : {0, att.round, 1, 1000, max}) {
     EXPECT_EQ(
-        error_of([&] { b.store->guard(slot, att.level, round, att.digest, signer.fn()); }).status(),
-        409)
+        error_of([&] { b.store->guard(slot, att.level, round, att.digest, signer.fn()); }).code(),
+        ErrorCode::Conflict)
         << round;
   }
   EXPECT_EQ(
-      error_of([&] { b.store->guard(slot, att.level - 1, 0, att.digest, signer.fn()); }).status(),
-      409);
+      error_of([&] { b.store->guard(slot, att.level - 1, 0, att.digest, signer.fn()); }).code(),
+      ErrorCode::Conflict);
   EXPECT_EQ(signer.calls, 0);
   EXPECT_EQ(b.store->guard(slot, att.level + 1, 0, att.digest, signer.fn()), signature(0x55));
   EXPECT_EQ(signer.calls, 1);
@@ -294,7 +294,7 @@ TEST(MarkDocument, EachMalformedFieldIsRefusedByName) {
     ASSERT_NO_THROW(parse_mark_document(doc.dump(), "doc")) << c.name;
     c.mutate(doc);
     const Error e = error_of([&] { parse_mark_document(doc.dump(), "doc"); });
-    EXPECT_EQ(e.status(), 400) << c.name;
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << c.name;
     EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos)
         << c.name << ": " << e.what();
   }
@@ -308,7 +308,7 @@ TEST(MarkDocument, DuplicateFieldsAndInvalidJsonAreRefused) {
   ASSERT_NE(pos, std::string::npos);
   dup.insert(pos, "\"level\":99999999,");
   Error e = error_of([&] { parse_mark_document(dup, "doc"); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   EXPECT_NE(std::string(e.what()).find("doc: duplicate key `marks[0].level'"), std::string::npos)
       << e.what();
   std::string dup_top = good;
@@ -319,13 +319,13 @@ TEST(MarkDocument, DuplicateFieldsAndInvalidJsonAreRefused) {
   for (const std::string& bad : {std::string(""), good.substr(0, good.size() - 3),
                                  std::string("{\"format\":"), std::string("\x01\x02")}) {
     e = error_of([&] { parse_mark_document(bad, "doc"); });
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     EXPECT_NE(std::string(e.what()).find("doc: invalid JSON"), std::string::npos) << e.what();
   }
   // Deep nesting is an error, not a crash.
   const std::string deep = std::string(100000, '[') + std::string(100000, ']');
   e = error_of([&] { parse_mark_document(deep, "doc"); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
 }
 
 TEST(MarkDocument, ReadingAFileNamesIt) {
@@ -334,7 +334,7 @@ TEST(MarkDocument, ReadingAFileNamesIt) {
   write_text(path, good_document().dump());
   EXPECT_EQ(read_mark_document(path.string()).size(), 2u);
   Error e = error_of([&] { read_mark_document((dir.path() / "missing.json").string()); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   EXPECT_NE(std::string(e.what()).find("missing.json"), std::string::npos) << e.what();
   write_text(path, "{\"format\":\"signatory-watermarks\",\"version\":1,\"marks\":[{}]}");
   e = error_of([&] { read_mark_document(path.string()); });

@@ -143,7 +143,7 @@ TEST_F(MarkLogTest, DamagedRecordInTheMiddleRefusesToLoad) {
     bad[kLogHeaderSize + i] ^= 0x40;  // damage the first record; a valid one follows
     write_file(path(), bad);
     const Error e = error_of([&] { read_mark_log(path()); });
-    EXPECT_EQ(e.status(), 500);
+    EXPECT_EQ(e.code(), ErrorCode::Internal);
     EXPECT_NE(std::string(e.what()).find("offset 16"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("refusing to start"), std::string::npos) << e.what();
   }
@@ -159,20 +159,20 @@ TEST_F(MarkLogTest, GarbageAfterTheEndRefusesToLoad) {
   // Bytes beyond a zeroed record: the writer never leaves a gap, so this is damage.
   data[kLogHeaderSize + 3 * kLogRecordSize + 5] = 0x77;
   write_file(path(), data);
-  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).status(), 500);
+  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).code(), ErrorCode::Internal);
   // Garbage after a damaged record (not a plain torn write) is refused too.
   data = read_file(path());
   data[kLogHeaderSize + 3] ^= 1;
   write_file(path(), data);
-  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).status(), 500);
+  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).code(), ErrorCode::Internal);
 }
 
 TEST_F(MarkLogTest, BadHeaderRefusesToLoad) {
   write_text(path(), "");
-  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).status(), 500);
+  EXPECT_EQ(error_of([&] { read_mark_log(path()); }).code(), ErrorCode::Internal);
   write_text(path(), "{\"NetXdQprcVkpaWU\": {}}");
   const Error e = error_of([&] { read_mark_log(path()); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find("not a watermark log"), std::string::npos) << e.what();
   // A future format version is refused, not misread.
   LogHeader h = encode_log_header();
@@ -233,7 +233,7 @@ TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
   log.append(slot, mark(r0, 1));
   faults_->write_errno = ENOSPC;
   const Error e = error_of([&] { log.append(slot, mark(r1, 2)); });
-  EXPECT_EQ(e.status(), 503);
+  EXPECT_EQ(e.code(), ErrorCode::Unavailable);
   EXPECT_NE(std::string(e.what()).find("watermark store: cannot persist mark"), std::string::npos);
   EXPECT_NE(std::string(e.what()).find(std::strerror(ENOSPC)), std::string::npos) << e.what();
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).round, r0.round);
@@ -252,12 +252,12 @@ TEST_F(MarkLogTest, FailedSyncPoisonsTheLogUntilRestart) {
   MarkLog log(path(), {}, options());
   faults_->sync_errno = EIO;
   const Error e = error_of([&] { log.append(slot, mark(r0, 1)); });
-  EXPECT_EQ(e.status(), 503);
+  EXPECT_EQ(e.code(), ErrorCode::Unavailable);
   EXPECT_NE(std::string(e.what()).find("fdatasync"), std::string::npos) << e.what();
   EXPECT_NE(log.health(), "");
   faults_->sync_errno = 0;
   const Error again = error_of([&] { log.append(slot, mark(r1, 2)); });
-  EXPECT_EQ(again.status(), 503);
+  EXPECT_EQ(again.code(), ErrorCode::Unavailable);
   EXPECT_NE(std::string(again.what()).find("restart"), std::string::npos) << again.what();
   EXPECT_NE(log.health(), "");
 }
@@ -268,7 +268,8 @@ TEST_F(MarkLogTest, RemovedFileIsReportedNotWrittenInto) {
   fs::remove(path());
   EXPECT_NE(log.health().find("removed"), std::string::npos) << log.health();
   const Request r0 = request("preattestation_mainnet_r0");
-  EXPECT_EQ(error_of([&] { log.append(r0.slot(delegate(0)), mark(r0, 1)); }).status(), 503);
+  EXPECT_EQ(error_of([&] { log.append(r0.slot(delegate(0)), mark(r0, 1)); }).code(),
+            ErrorCode::Unavailable);
 }
 
 TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
@@ -282,7 +283,7 @@ TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
   faults_->write_errno = ENOSPC;
   Mark next = m;
   next.level++;
-  EXPECT_EQ(error_of([&] { log.append(slot, next); }).status(), 503);
+  EXPECT_EQ(error_of([&] { log.append(slot, next); }).code(), ErrorCode::Unavailable);
   EXPECT_FALSE(fs::exists(path() + ".tmp"));
   EXPECT_NE(log.health(), "");
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).level, m.level);
@@ -295,7 +296,7 @@ TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
 TEST_F(MarkLogTest, CreateFailsWithAClearError) {
   faults_->sync_errno = EIO;
   const Error e = error_of([&] { MarkLog log(path(), {}, options()); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find(std::strerror(EIO)), std::string::npos) << e.what();
   EXPECT_NE(std::string(e.what()).find("cannot create " + path()), std::string::npos) << e.what();
   EXPECT_FALSE(fs::exists(path()));

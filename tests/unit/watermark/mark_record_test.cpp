@@ -133,7 +133,7 @@ TEST(MarkRecord, ValuesNeverWrittenAreRefused) {
     reseal(bad);
     ASSERT_EQ(classify_log_record(bad), RecordState::Valid);
     const Error e = error_of([&] { decode_log_record(bad); });
-    EXPECT_EQ(e.status(), 500) << offset;
+    EXPECT_EQ(e.code(), ErrorCode::Internal) << offset;
   }
 }
 

@@ -109,10 +109,10 @@ TEST_F(OctezImport, ImportedStoreRefusesWhatOctezSignedAndReturnsItsSignature) {
   // Other bytes at the same level and round, or lower: refused.
   crypto::Digest32 other = att.digest;
   other[31] ^= 0xFF;
-  EXPECT_EQ(error_of([&] { store.guard(slot, att.level, att.round, other, signer.fn()); }).status(),
-            409);
-  EXPECT_EQ(error_of([&] { store.guard(slot, att.level - 1, 9, other, signer.fn()); }).status(),
-            409);
+  EXPECT_EQ(error_of([&] { store.guard(slot, att.level, att.round, other, signer.fn()); }).code(),
+            ErrorCode::Conflict);
+  EXPECT_EQ(error_of([&] { store.guard(slot, att.level - 1, 9, other, signer.fn()); }).code(),
+            ErrorCode::Conflict);
   // Above: signed.
   EXPECT_EQ(store.guard(slot, att.level, att.round + 1, other, signer.fn()), signature(0x77));
   EXPECT_EQ(signer.calls, 1);
@@ -166,7 +166,7 @@ TEST(OctezImportErrors, DirectoryWithoutFilesOrWithAnUnknownKind) {
   TempDir dir;
   write_text(dir.path() / "secret_keys", "[]");
   Error e = error_of([&] { read_octez_watermark_dir(dir.str()); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   EXPECT_NE(std::string(e.what()).find("no *_high_watermark file"), std::string::npos) << e.what();
   write_text(dir.path() / "generic_high_watermark", "{}");
   e = error_of([&] { read_octez_watermark_dir(dir.str()); });
@@ -220,7 +220,7 @@ TEST(OctezImportErrors, EachMalformedFieldIsRefusedByName) {
     c.mutate(doc);
     const Error e = error_of(
         [&] { parse_octez_watermark_file(tezos::RequestKind::Attestation, doc.dump(), "F"); });
-    EXPECT_EQ(e.status(), 400) << c.name;
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << c.name;
     EXPECT_NE(std::string(e.what()).find(c.expected), std::string::npos)
         << c.name << ": " << e.what();
     EXPECT_EQ(std::string(e.what()).rfind("octez watermark import: ", 0), 0u) << e.what();

@@ -16,7 +16,7 @@ using Options = std::map<std::string, std::string>;
 
 std::string message_of(const Options& o) {
   const Error e = error_of([&] { parse_postgres_options(o); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   return e.what();
 }
 
@@ -142,7 +142,8 @@ TEST(PostgresOptions, FactoryPassesOptionsAndNamesTheDriver) {
             }).what(),
             std::string("watermark.config.bogus: unknown option (valid options: connect_timeout, "
                         "dsn, password_file, pool_size, table, timeout)"));
-  EXPECT_EQ(error_of([] { open_watermark("postgres", "/nonexistent"); }).status(), 400);
+  EXPECT_EQ(error_of([] { open_watermark("postgres", "/nonexistent"); }).code(),
+            ErrorCode::BadRequest);
 }
 
 }  // namespace

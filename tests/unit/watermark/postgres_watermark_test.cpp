@@ -75,8 +75,8 @@ TEST_F(PostgresWatermarkTest, RuleLikeTheFileStore) {
   EXPECT_EQ(s1.calls, 1);
   // Another payload at the same level and round, or below: refused.
   CountingSigner s2{signature(2)};
-  EXPECT_EQ(error_of([&] { store->guard(slot, r.level, r.round, other.digest, s2.fn()); }).status(),
-            409);
+  EXPECT_EQ(error_of([&] { store->guard(slot, r.level, r.round, other.digest, s2.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(error_of([&] { store->guard(slot, r.level - 1, 9, other.digest, s2.fn()); }).what(),
             std::string("watermark validation failed"));
   EXPECT_EQ(s2.calls, 0);
@@ -99,15 +99,17 @@ TEST_F(PostgresWatermarkTest, RuleLikeTheFileStore) {
   ASSERT_TRUE(store->flush_signatures(10s));
   auto second = open();
   CountingSigner s3{signature(3)};
-  EXPECT_EQ(error_of([&] { second->guard(slot, r.level + 1, 0, other.digest, s3.fn()); }).status(),
-            409);
-  EXPECT_EQ(error_of([&] { second->guard(slot, r.level, 7, r.digest, s3.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { second->guard(slot, r.level + 1, 0, other.digest, s3.fn()); }).code(),
+            ErrorCode::Conflict);
+  EXPECT_EQ(error_of([&] { second->guard(slot, r.level, 7, r.digest, s3.fn()); }).code(),
+            ErrorCode::Conflict);
   // The stored signature is given back for the identical request.
   EXPECT_EQ(second->guard(slot, r.level + 1, 0, r.digest, s3.fn()), signature(1));
   EXPECT_EQ(s3.calls, 0);
   EXPECT_EQ(second->guard(slot, r.level + 2, 0, other.digest, s3.fn()), signature(3));
   // …which the first store, whose own knowledge is older, must respect too.
-  EXPECT_EQ(error_of([&] { store->guard(slot, r.level + 1, 5, r.digest, s1.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { store->guard(slot, r.level + 1, 5, r.digest, s1.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(s1.calls, 2);
 }
 
@@ -131,16 +133,14 @@ TEST_F(PostgresWatermarkTest, OneRoundTripPerAcceptedRequestAndNoConnectionPerRe
   // Repeats and refusals this store can prove itself cost no round trip.
   double before = stat(*store, "round_trips_total");
   store->guard(slot, r.level + 49, 0, digest_of(1, 49), s.fn());
-  EXPECT_EQ(
-      error_of([&] { store->guard(slot, r.level + 10, 0, digest_of(2, 0), s.fn()); }).status(),
-      409);
+  EXPECT_EQ(error_of([&] { store->guard(slot, r.level + 10, 0, digest_of(2, 0), s.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(stat(*store, "round_trips_total"), before);
   EXPECT_EQ(s.calls, 50);
   // Another store learns the refusal from the database: one round trip.
   before = stat(*second, "round_trips_total");
-  EXPECT_EQ(
-      error_of([&] { second->guard(slot, r.level + 10, 0, digest_of(2, 0), s.fn()); }).status(),
-      409);
+  EXPECT_EQ(error_of([&] { second->guard(slot, r.level + 10, 0, digest_of(2, 0), s.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(stat(*second, "round_trips_total") - before, 1);
   // Signatures are stored in the background, in batches.
   ASSERT_TRUE(store->flush_signatures(10s));
@@ -177,7 +177,7 @@ TEST_F(PostgresWatermarkTest, TwoSignersRacingSignAtMostOnePayloadPerLevel) {
           std::lock_guard lock(mutex);
           signed_by[level].insert(t);
         } catch (const Error& e) {
-          (e.status() == 409 ? refused : other_errors)++;
+          (e.code() == ErrorCode::Conflict ? refused : other_errors)++;
         }
       }
     });
@@ -206,7 +206,7 @@ TEST_F(PostgresWatermarkTest, TenRequestsTwoPayloadsOneWinsOnce) {
     std::atomic<int> signs{0};
     std::barrier sync(10);
     std::vector<std::optional<tezos::Signature>> results(10);
-    std::vector<int> statuses(10, 0);
+    std::vector<std::optional<ErrorCode>> statuses(10);
     std::vector<std::thread> threads;
     for (int i = 0; i < 10; ++i) {
       threads.emplace_back([&, i] {
@@ -219,7 +219,7 @@ TEST_F(PostgresWatermarkTest, TenRequestsTwoPayloadsOneWinsOnce) {
             return signature(is_a ? 0xAA : 0xBB);
           });
         } catch (const Error& e) {
-          statuses[i] = e.status();
+          statuses[i] = e.code();
         }
       });
     }
@@ -233,7 +233,7 @@ TEST_F(PostgresWatermarkTest, TenRequestsTwoPayloadsOneWinsOnce) {
         winners.insert(i % 2);
         EXPECT_EQ(*results[i], signature(i % 2 == 0 ? 0xAA : 0xBB));
       } else {
-        EXPECT_EQ(statuses[i], 409);
+        EXPECT_EQ(statuses[i], ErrorCode::Conflict);
         ++conflicts;
       }
     }
@@ -278,9 +278,11 @@ TEST_F(PostgresWatermarkTest, MarksAndRaiseNeverLower) {
 
   // guard respects raised marks; the identical request of a raised mark gets its signature.
   CountingSigner s{signature(1)};
-  EXPECT_EQ(error_of([&] { reader->guard(s1, 500, 1, digest_of(1, 1), s.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { reader->guard(s1, 500, 1, digest_of(1, 1), s.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(reader->guard(s1, 500, 2, r.digest, s.fn()), signature(7));
-  EXPECT_EQ(error_of([&] { reader->guard(s0, 100, 0, r.digest, s.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { reader->guard(s0, 100, 0, r.digest, s.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(reader->guard(s0, 100, 1, r.digest, s.fn()), signature(1));
   EXPECT_EQ(s.calls, 1);
 
@@ -292,7 +294,8 @@ TEST_F(PostgresWatermarkTest, MarksAndRaiseNeverLower) {
   const auto it = std::find_if(marks.begin(), marks.end(), [&](auto& p) { return p.first == s1; });
   ASSERT_NE(it, marks.end());
   EXPECT_TRUE(same_mark(it->second, higher));
-  EXPECT_EQ(error_of([&] { store->guard(s1, 550, 0, digest_of(3, 3), s.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { store->guard(s1, 550, 0, digest_of(3, 3), s.fn()); }).code(),
+            ErrorCode::Conflict);
 }
 
 TEST_F(PostgresWatermarkTest, FailedSigningKeepsTheReservation) {
@@ -301,16 +304,18 @@ TEST_F(PostgresWatermarkTest, FailedSigningKeepsTheReservation) {
   const Slot slot = r.slot(delegate(0));
   const Error e = error_of([&] {
     store->guard(slot, 10, 0, r.digest,
-                 []() -> tezos::Signature { throw Error(503, "vault unavailable"); });
+                 []() -> tezos::Signature { throw unavailable("vault unavailable"); });
   });
-  EXPECT_EQ(e.status(), 503);
+  EXPECT_EQ(e.code(), ErrorCode::Unavailable);
   EXPECT_STREQ(e.what(), "vault unavailable");
   // Another payload at that level and round is refused, on any signer; the same request
   // may be retried (here on another signer: same bytes signed again, not a double sign).
   auto second = open();
   CountingSigner s{signature(5)};
-  EXPECT_EQ(error_of([&] { second->guard(slot, 10, 0, digest_of(1, 1), s.fn()); }).status(), 409);
-  EXPECT_EQ(error_of([&] { store->guard(slot, 10, 0, digest_of(1, 1), s.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { second->guard(slot, 10, 0, digest_of(1, 1), s.fn()); }).code(),
+            ErrorCode::Conflict);
+  EXPECT_EQ(error_of([&] { store->guard(slot, 10, 0, digest_of(1, 1), s.fn()); }).code(),
+            ErrorCode::Conflict);
   EXPECT_EQ(second->guard(slot, 10, 0, r.digest, s.fn()), signature(5));
   EXPECT_EQ(s.calls, 1);
   ASSERT_TRUE(second->flush_signatures(10s));
@@ -346,8 +351,8 @@ TEST_F(PostgresWatermarkTest, SchemaCreatedOnceBySignersStartingTogether) {
   stores[0]->guard(r.slot(delegate(0)), 5, 0, r.digest, s.fn());
   EXPECT_EQ(error_of([&] {
               stores[2]->guard(r.slot(delegate(0)), 5, 0, digest_of(1, 1), s.fn());
-            }).status(),
-            409);
+            }).code(),
+            ErrorCode::Conflict);
   // Opening again changes nothing.
   stores.clear();
   EXPECT_NO_THROW(open());
@@ -359,7 +364,7 @@ TEST_F(PostgresWatermarkTest, RefusesNewerSchemaAndForeignTable) {
   open();
   sql("UPDATE " + table() + "_schema SET version = 99");
   Error e = error_of([&] { open(); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(std::string(e.what()).find("table " + table() +
                                        " has schema version 99, newer than "
                                        "this signer's 1; upgrade the signer"),
@@ -368,7 +373,7 @@ TEST_F(PostgresWatermarkTest, RefusesNewerSchemaAndForeignTable) {
 
   sql("CREATE TABLE " + table() + "_other (chain text)");
   e = error_of([&] { open({{"table", table() + "_other"}}); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(
       std::string(e.what()).find("exists but has no " + table() + "_other_schema version record"),
       std::string::npos)
@@ -380,7 +385,7 @@ TEST_F(PostgresWatermarkTest, ConnectionErrorsAreClearAndCarryNoPassword) {
   const std::string wrong = "Wrong-Pass-4711";
   write_text(dir.path() / "pw", wrong + "\n");
   Error e = error_of([&] { open({{"password_file", (dir.path() / "pw").string()}}); });
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   std::string m = e.what();
   EXPECT_NE(m.find("watermark store: cannot open postgres host=127.0.0.1"), std::string::npos) << m;
   EXPECT_NE(m.find("password authentication failed for user \"signatory\""), std::string::npos)
@@ -411,7 +416,7 @@ TEST_F(PostgresWatermarkTest, ConnectionErrorsAreClearAndCarryNoPassword) {
   o = options({{"dsn", "host=127.0.0.1 port=" + std::to_string(port) + " user=x dbname=y"}});
   e = error_of([&] { PostgresWatermark store(parse_postgres_options(o)); });
   m = e.what();
-  EXPECT_EQ(e.status(), 500);
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
   EXPECT_NE(m.find("Connection refused"), std::string::npos) << m;
 }
 
@@ -428,13 +433,13 @@ TEST_F(PostgresWatermarkTest, DatabaseStoppedThen503ThenRecovers) {
 
   for (int i = 0; i < 3; ++i) {
     const Error e = error_of([&] { store->guard(slot, 101 + i, 0, r.digest, s.fn()); });
-    EXPECT_EQ(e.status(), 503);
+    EXPECT_EQ(e.code(), ErrorCode::Unavailable);
     EXPECT_EQ(std::string(e.what()).rfind("watermark store unavailable: reserving the mark: ", 0),
               0u)
         << e.what();
   }
   EXPECT_EQ(s.calls, 1);  // never signed without a committed mark
-  EXPECT_EQ(error_of([&] { store->marks(); }).status(), 503);
+  EXPECT_EQ(error_of([&] { store->marks(); }).code(), ErrorCode::Unavailable);
   // health reports the store (it may give the cached healthy answer for up to a second).
   std::string health;
   for (int i = 0; i < 100 && health.empty(); ++i) {
@@ -444,7 +449,8 @@ TEST_F(PostgresWatermarkTest, DatabaseStoppedThen503ThenRecovers) {
   EXPECT_EQ(health.rfind("postgres unavailable: ", 0), 0u) << health;
   EXPECT_GE(stat(*store, "unavailable_total"), 4);
   // What this store already knows still refuses without the database.
-  EXPECT_EQ(error_of([&] { store->guard(slot, 99, 0, r.digest, s.fn()); }).status(), 409);
+  EXPECT_EQ(error_of([&] { store->guard(slot, 99, 0, r.digest, s.fn()); }).code(),
+            ErrorCode::Conflict);
 
   pg().start_again();
   restore.stopped = false;
@@ -472,11 +478,11 @@ TEST_F(PostgresWatermarkTest, HungDatabaseCostsAtMostTheTimeout) {
     restore.frozen = true;
     // The statement goes out and no answer comes: refused when the timeout passes.
     Error e = error_of([&] { store->guard(slot, 101, 0, r.digest, s.fn()); });
-    EXPECT_EQ(e.status(), 503);
+    EXPECT_EQ(e.code(), ErrorCode::Unavailable);
     EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
     // A new connection cannot even be opened.
     e = error_of([&] { store->guard(slot, 101, 0, r.digest, s.fn()); });
-    EXPECT_EQ(e.status(), 503);
+    EXPECT_EQ(e.code(), ErrorCode::Unavailable);
     EXPECT_NE(std::string(e.what()).find("timed out connecting"), std::string::npos) << e.what();
     EXPECT_EQ(s.calls, 1);
   }

@@ -83,12 +83,11 @@ TEST_F(SignatoryV2Import, FirstStartOfTheFileBackendImports) {
     EXPECT_EQ(store.guard(att, c3.level, c3.round, c3.digest, again.fn()), signature(0xC3));
     EXPECT_EQ(again.calls, 0);
     // Other bytes at the mark, and anything lower, are refused.
+    EXPECT_EQ(error_of([&] { store.guard(att, c3.level, c3.round, c2.digest, again.fn()); }).code(),
+              ErrorCode::Conflict);
     EXPECT_EQ(
-        error_of([&] { store.guard(att, c3.level, c3.round, c2.digest, again.fn()); }).status(),
-        409);
-    EXPECT_EQ(
-        error_of([&] { store.guard(pre, c2.level, c2.round - 1, c2.digest, again.fn()); }).status(),
-        409);
+        error_of([&] { store.guard(pre, c2.level, c2.round - 1, c2.digest, again.fn()); }).code(),
+        ErrorCode::Conflict);
     EXPECT_NO_THROW(store.guard(pre, c2.level + 1, 0, c2.digest, again.fn()));
   }
   // The store now exists: Signatory's directory is not read again on later starts.
@@ -167,8 +166,8 @@ TEST_F(SignatoryV2Import, AttestationWithDalMergesIntoTheAttestationMark) {
     }
     EXPECT_EQ(attestation_slots, 1);
     CountingSigner s{signature(1)};
-    EXPECT_EQ(error_of([&] { store.guard(att, c3.level, c3.round, c3.digest, s.fn()); }).status(),
-              409);
+    EXPECT_EQ(error_of([&] { store.guard(att, c3.level, c3.round, c3.digest, s.fn()); }).code(),
+              ErrorCode::Conflict);
   }
   MemWatermark mem;
   import_signatory_v2(mem, v2_.string());
@@ -183,7 +182,7 @@ TEST_F(SignatoryV2Import, BadContentIsAnErrorNamingFileAndEntry) {
   const tezos::ChainId c = chain("sandbox");
   auto err = [&](const std::string& text) {
     const Error e = error_of([&] { parse_signatory_v2_file(c, text, "X.json"); });
-    EXPECT_EQ(e.status(), 400) << text;
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest) << text;
     EXPECT_NE(std::string(e.what()).find("X.json"), std::string::npos) << e.what();
     return std::string(e.what());
   };
@@ -215,15 +214,15 @@ TEST_F(SignatoryV2Import, BadContentIsAnErrorNamingFileAndEntry) {
 }
 
 TEST_F(SignatoryV2Import, BadFileNameOrDirectoryIsAnError) {
-  EXPECT_EQ(error_of([&] { read_signatory_v2_dir((base_.path() / "missing").string()); }).status(),
-            400);
+  EXPECT_EQ(error_of([&] { read_signatory_v2_dir((base_.path() / "missing").string()); }).code(),
+            ErrorCode::BadRequest);
   write_text(v2_ / "NotAChain.json", "{}");
   const Error e = error_of([&] { read_signatory_v2_dir(v2_.string()); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   EXPECT_NE(std::string(e.what()).find("NotAChain.json"), std::string::npos) << e.what();
   // The same error stops the file backend's first start rather than dropping marks.
-  EXPECT_EQ(error_of([&] { FileWatermark store(base_.str(), small_file_options()); }).status(),
-            400);
+  EXPECT_EQ(error_of([&] { FileWatermark store(base_.str(), small_file_options()); }).code(),
+            ErrorCode::BadRequest);
   EXPECT_FALSE(fs::exists(FileWatermark::log_path(base_.str())));
 }
 

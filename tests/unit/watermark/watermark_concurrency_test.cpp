@@ -38,7 +38,7 @@ TEST_P(GuardConcurrency, TenRequestsTwoPayloadsOneWins) {
     std::atomic<int> signed_a{0}, signed_b{0};
     std::latch start(10);
     std::vector<std::optional<tezos::Signature>> results(10);
-    std::vector<int> statuses(10, 0);
+    std::vector<std::optional<ErrorCode>> statuses(10);
     std::vector<std::thread> threads;
     for (int i = 0; i < 10; ++i) {
       threads.emplace_back([&, i] {
@@ -51,7 +51,7 @@ TEST_P(GuardConcurrency, TenRequestsTwoPayloadsOneWins) {
             return signature(is_a ? 0xAA : 0xBB);
           });
         } catch (const Error& e) {
-          statuses[i] = e.status();
+          statuses[i] = e.code();
         }
       });
     }
@@ -62,12 +62,13 @@ TEST_P(GuardConcurrency, TenRequestsTwoPayloadsOneWins) {
     for (int i = 0; i < 10; ++i) {
       const bool is_a = i % 2 == 0;
       if (is_a == a_won) {
-        ASSERT_TRUE(results[i]) << "request " << i << " status " << statuses[i];
+        ASSERT_TRUE(results[i]) << "request " << i << " error "
+                                << ::testing::PrintToString(statuses[i]);
         EXPECT_EQ(*results[i], signature(a_won ? 0xAA : 0xBB));
         ++ok;
       } else {
         EXPECT_FALSE(results[i]);
-        EXPECT_EQ(statuses[i], 409);
+        EXPECT_EQ(statuses[i], ErrorCode::Conflict);
         ++conflicts;
       }
     }
@@ -86,7 +87,7 @@ TEST_P(GuardConcurrency, OtherSlotsProceedWhileOneSlotIsSigning) {
       busy_signing.set_value();
       // Blocks until the other slot finished: would time out if slots shared one lock.
       if (other_done_f.wait_for(20s) != std::future_status::ready) {
-        throw Error(500, "other slot did not proceed in parallel");
+        throw internal_error("other slot did not proceed in parallel");
       }
       return signature(1);
     });
@@ -119,7 +120,7 @@ TEST_P(GuardConcurrency, ManySlotsManyThreadsStayConsistent) {
             return signature(static_cast<std::uint8_t>(i));
           });
         } catch (const Error& e) {
-          EXPECT_EQ(e.status(), 409);
+          EXPECT_EQ(e.code(), ErrorCode::Conflict);
         }
       }
     });

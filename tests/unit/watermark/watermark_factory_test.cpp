@@ -23,7 +23,7 @@ TEST(WatermarkFactory, KnownDrivers) {
 
 TEST(WatermarkFactory, UnknownDriverNamesTheValidOnes) {
   const Error e = error_of([] { open_watermark("aws", "/nonexistent"); });
-  EXPECT_EQ(e.status(), 400);
+  EXPECT_EQ(e.code(), ErrorCode::BadRequest);
   EXPECT_STREQ(e.what(), "unknown watermark driver `aws' (valid drivers: file, mem, postgres)");
 }
 

@@ -93,7 +93,7 @@ TEST_P(GuardRules, HigherLevelSignsLowerLevelIsRejected) {
   EXPECT_EQ(store().guard(slot, next.level, next.round, next.digest, b.fn()), signature(2));
   const Error e =
       error_of([&] { store().guard(slot, first.level, first.round, first.digest, c.fn()); });
-  EXPECT_EQ(e.status(), 409);
+  EXPECT_EQ(e.code(), ErrorCode::Conflict);
   EXPECT_STREQ(e.what(), "watermark validation failed");
   EXPECT_EQ(c.calls, 0);
   // The rejected request did not move the mark.
@@ -108,8 +108,8 @@ TEST_P(GuardRules, SameLevelRounds) {
   store().guard(slot, r0.level, r0.round, r0.digest, a.fn());
   EXPECT_EQ(store().guard(slot, r1.level, r1.round, r1.digest, b.fn()),
             signature(2));  // higher round
-  EXPECT_EQ(error_of([&] { store().guard(slot, r0.level, r0.round, r0.digest, c.fn()); }).status(),
-            409);  // lower round, even with bytes signed before
+  EXPECT_EQ(error_of([&] { store().guard(slot, r0.level, r0.round, r0.digest, c.fn()); }).code(),
+            ErrorCode::Conflict);  // lower round, even with bytes signed before
   EXPECT_EQ(c.calls, 0);
 }
 
@@ -133,7 +133,7 @@ TEST_P(GuardRules, OtherBytesAtSameLevelRoundAreRejected) {
   store().guard(slot, r.level, r.round, r.digest, a.fn());
   const Error e =
       error_of([&] { store().guard(slot, other.level, other.round, other.digest, b.fn()); });
-  EXPECT_EQ(e.status(), 409);
+  EXPECT_EQ(e.code(), ErrorCode::Conflict);
   EXPECT_STREQ(e.what(), "watermark validation failed");
   EXPECT_EQ(b.calls, 0);
 }
@@ -157,8 +157,8 @@ TEST_P(GuardRules, SlotsAreIndependent) {
   // The first slot is still where it was.
   EXPECT_EQ(error_of([&] {
               store().guard(att.slot(delegate(0)), att.level, att.round, att.digest, s.fn());
-            }).status(),
-            409);
+            }).code(),
+            ErrorCode::Conflict);
 }
 
 TEST_P(GuardRules, FailingSignLeavesTheMarkUntouched) {
@@ -170,9 +170,9 @@ TEST_P(GuardRules, FailingSignLeavesTheMarkUntouched) {
   const auto before = store().marks();
   const Error e = error_of([&] {
     store().guard(slot, r1.level, r1.round, r1.digest,
-                  []() -> tezos::Signature { throw Error(502, "vault unreachable"); });
+                  []() -> tezos::Signature { throw upstream_failure("vault unreachable"); });
   });
-  EXPECT_EQ(e.status(), 502);
+  EXPECT_EQ(e.code(), ErrorCode::UpstreamFailure);
   EXPECT_STREQ(e.what(), "vault unreachable");
   EXPECT_TRUE(same_marks(store().marks(), before));
   // Nothing was signed at r1, so a different payload at r1 may still be signed.
@@ -195,13 +195,12 @@ TEST_P(GuardRules, RaiseNeverLowers) {
   ASSERT_EQ(store().marks().size(), 1u);
   EXPECT_EQ(store().marks()[0].second.level, high.level);
   CountingSigner s{signature(1)};
-  EXPECT_EQ(
-      error_of([&] { store().guard(slot, low.level, low.round, low.digest, s.fn()); }).status(),
-      409);
+  EXPECT_EQ(error_of([&] { store().guard(slot, low.level, low.round, low.digest, s.fn()); }).code(),
+            ErrorCode::Conflict);
   // A mark without a digest blocks its own level/round too.
   EXPECT_EQ(
-      error_of([&] { store().guard(slot, high.level, high.round, high.digest, s.fn()); }).status(),
-      409);
+      error_of([&] { store().guard(slot, high.level, high.round, high.digest, s.fn()); }).code(),
+      ErrorCode::Conflict);
   EXPECT_EQ(s.calls, 0);
 }
 
@@ -216,9 +215,8 @@ TEST_P(GuardRules, ImportedDigestWithoutSignatureSignsAgainThenReturnsIt) {
   EXPECT_EQ(again.calls, 0);
   // Other bytes at the imported level/round stay refused.
   const Request c2 = request("preattestation_signatory_C2");
-  EXPECT_EQ(
-      error_of([&] { store().guard(slot, r.level, r.round, c2.digest, again.fn()); }).status(),
-      409);
+  EXPECT_EQ(error_of([&] { store().guard(slot, r.level, r.round, c2.digest, again.fn()); }).code(),
+            ErrorCode::Conflict);
 }
 
 TEST_P(GuardRules, RaiseAtEqualLevelRoundKeepsTheStoredMark) {

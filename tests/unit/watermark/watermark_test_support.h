@@ -159,7 +159,7 @@ Error error_of(F&& f) {
     return e;
   }
   ADD_FAILURE() << "no signatory::Error thrown";
-  return Error(0, "");
+  return internal_error("no error thrown");
 }
 
 // A fresh directory under the system temp dir, removed with its content at the end.

@@ -1,8 +1,9 @@
-// JWT users of the signer API, as Signatory's `server.jwt` (Signatory's pkg/middlewares/jwt.go): `POST /login`
-// trades the `username` and `password` headers for an HS256 token (jwt_token.h) signed with that
-// user's secret and valid `jwt_exp` minutes; every other route then needs
-// `Authorization: Bearer <token>` plus the `username` header, and the token must verify with
-// THAT user's secret and name that user in its `user` claim.
+// JWT users, as Signatory's `server.jwt` (Signatory's pkg/middlewares/jwt.go). The signer API
+// (server/signer_api.cpp) reads the HTTP headers and asks this class: `POST /login` trades the
+// `username` and `password` headers for an HS256 token (jwt_token.h) signed with that user's
+// secret and valid `jwt_exp` minutes; every other route then needs `Authorization: Bearer
+// <token>` plus the `username` header, and the token must verify with THAT user's secret and
+// name that user in its `user` claim. Refusals throw Error(Unauthenticated).
 //
 // Credentials are checked when the authenticator is built (the server refuses to start):
 // passwords ≥ 16 and secrets ≥ 32 characters, each with an upper-case letter, a lower-case
@@ -32,11 +33,11 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/jwt_token.h"
 #include "config/config.h"
 #include "crypto/secret_bytes.h"
-#include "server/jwt_token.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 
 // Unix seconds now (the system clock); tests pass their own.
 using UnixClock = std::function<std::int64_t()>;
@@ -48,19 +49,19 @@ std::string credential_weakness(std::string_view text, bool is_secret);
 
 class JwtAuthenticator {
  public:
-  // Throws Error(400) "JWT: config validation failed for user <u>: <reason>" (or "… for new
+  // Throws Error(BadRequest) "JWT: config validation failed for user <u>: <reason>" (or "… for new
   // credentials of user <u>: …", "JWT: new credentials are same as old for user <u>") and logs
   // the rotation plan of every user with `new_data`.
   explicit JwtAuthenticator(const std::vector<config::JwtUser>& users, UnixClock clock = unix_now);
   ~JwtAuthenticator();
 
-  // POST /login. Returns the token, or throws JwtError: "username and password required",
-  // "Access denied" (unknown user or wrong password).
+  // POST /login. Returns the token, or throws Error(Unauthenticated): "username and password
+  // required", "Access denied" (unknown user or wrong password).
   std::string login(std::string_view username, std::string_view password) const;
 
   // Every other route: the `Authorization` and `username` header values. Returns the user, or
-  // throws JwtError: "token required", "JWT: user not found", "JWT: invalid token" (the `user`
-  // claim is missing or names someone else; logged as suspicious), or a token error of
+  // throws Error(Unauthenticated): "token required", "JWT: user not found", "JWT: invalid token"
+  // (the `user` claim is missing or names someone else; logged as suspicious), or a token error of
   // verify_jwt ("token has invalid claims: token is expired", …).
   std::string authenticate(std::string_view authorization, std::string_view username) const;
 
@@ -85,4 +86,4 @@ class JwtAuthenticator {
   UnixClock clock_;
 };
 
-}  // namespace signatory::server
+}  // namespace signatory::auth

@@ -1,16 +1,17 @@
 // JWT login and token checks with credential rotation (see jwt_auth.h).
-#include "server/jwt_auth.h"
+#include "auth/jwt_auth.h"
 
 #include <openssl/crypto.h>
 
 #include <chrono>
 #include <ctime>
 
+#include "common/ascii.h"
 #include "common/error.h"
 #include "common/log.h"
 #include "crypto/sha256.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 crypto::SecretBytes digest_of(ByteView text) {
@@ -45,17 +46,6 @@ std::string go_duration(std::int64_t seconds) {
 }
 
 constexpr std::string_view kBadSignature = "token signature is invalid: signature is invalid";
-
-bool is_bearer(std::string_view header) {
-  if (header.size() < 7) return false;
-  static constexpr std::string_view kBearer = "bearer ";
-  for (std::size_t i = 0; i < kBearer.size(); ++i) {
-    char c = header[i];
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
-    if (c != kBearer[i]) return false;
-  }
-  return true;
-}
 
 }  // namespace
 
@@ -147,47 +137,49 @@ std::vector<const JwtAuthenticator::Credentials*> JwtAuthenticator::active(const
 }
 
 std::string JwtAuthenticator::login(std::string_view username, std::string_view password) const {
-  if (username.empty() || password.empty()) throw JwtError("username and password required");
+  if (username.empty() || password.empty()) throw unauthenticated("username and password required");
   crypto::SecretBytes given = digest_of(as_view(password));
   const User* user = find(username);
-  if (user == nullptr) throw JwtError("Access denied");
+  if (user == nullptr) throw unauthenticated("Access denied");
   const std::int64_t now = clock_();
   const Credentials* matched = nullptr;
   for (const Credentials* c : active(*user, now))
     if (same_digest(given, c->password_digest) && matched == nullptr) matched = c;
-  if (matched == nullptr) throw JwtError("Access denied");
+  if (matched == nullptr) throw unauthenticated("Access denied");
   return encode_jwt(user->name, now + 60 * static_cast<std::int64_t>(matched->exp_minutes),
                     matched->secret.view());
 }
 
 std::string JwtAuthenticator::authenticate(std::string_view authorization,
                                            std::string_view username) const {
-  if (authorization.empty()) throw JwtError("token required");
+  if (authorization.empty()) throw unauthenticated("token required");
   // "Bearer <token>"; Signatory also takes the bare token.
-  std::string_view token = is_bearer(authorization) ? authorization.substr(7) : authorization;
+  std::string_view token =
+      istarts_with(authorization, "bearer ") ? authorization.substr(7) : authorization;
   const User* user = find(username);
-  if (user == nullptr || username.empty()) throw JwtError("JWT: user not found");
+  if (user == nullptr || username.empty()) throw unauthenticated("JWT: user not found");
   const std::int64_t now = clock_();
   std::optional<JwtClaims> claims;
-  std::optional<JwtError> refusal;
+  std::optional<Error> refusal;
   for (const Credentials* c : active(*user, now)) {
     try {
       claims = verify_jwt(token, c->secret.view(), now);
       break;
-    } catch (const JwtError& e) {
+    } catch (const Error& e) {
+      if (e.code() != ErrorCode::Unauthenticated) throw;
       refusal = e;
       // Only a signature that does not match this secret may match the next one.
       if (std::string_view(e.what()) != kBadSignature) break;
     }
   }
   if (!claims) throw *refusal;
-  if (!claims->user) throw JwtError("JWT: invalid token");
+  if (!claims->user) throw unauthenticated("JWT: invalid token");
   if (*claims->user != user->name) {
     log::warn("JWT: Suspicious activity detected, token user does not match request user",
               {{"user", user->name}});
-    throw JwtError("JWT: invalid token");
+    throw unauthenticated("JWT: invalid token");
   }
   return user->name;
 }
 
-}  // namespace signatory::server
+}  // namespace signatory::auth

@@ -1,12 +1,14 @@
-// JWT users (Signatory's pkg/middlewares/jwt.go): complexity rules, login, token checks, and credential rotation
-// driven by a test clock. Tokens are checked with verify_jwt and the configured secrets.
-#include "server/jwt_auth.h"
+// JWT users (Signatory's pkg/middlewares/jwt.go): complexity rules, login, token checks, and
+// credential rotation driven by a test clock. Tokens are checked with verify_jwt and the configured
+// secrets.
+#include "auth/jwt_auth.h"
 
 #include <gtest/gtest.h>
 
+#include "common/base64.h"
 #include "common/error.h"
 
-namespace signatory::server {
+namespace signatory::auth {
 namespace {
 
 // 2030-01-01 00:00:00 UTC.
@@ -61,7 +63,8 @@ struct TestClock {
 std::string refusal(const std::function<void()>& f) {
   try {
     f();
-  } catch (const JwtError& e) {
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::Unauthenticated) << e.what();
     return e.what();
   }
   ADD_FAILURE() << "not refused";
@@ -72,7 +75,7 @@ std::string construction_error(std::vector<config::JwtUser> users) {
   try {
     JwtAuthenticator jwt(users);
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   ADD_FAILURE() << "accepted";
@@ -226,4 +229,4 @@ TEST(JwtRotation, BothCredentialsWorkUntilOldCredExpThenOnlyTheNewOnes) {
 }
 
 }  // namespace
-}  // namespace signatory::server
+}  // namespace signatory::auth

@@ -1,23 +1,20 @@
-// One HTTP connection: read → parse → handle → write, again and again, on the connection's strand
-// (see http_connection.h and http_server.h).
+// One HTTP connection: read → parse → handle → write, again and again, on the connection's
+// strand (see connection.h and http_server.h).
 //
 // Cost per request in the steady state is kept low: the read buffer, the parsed request (method,
 // target, path, headers, query, body strings) and the response head are reused from one request
 // to the next; headers are parsed by a basic_parser that writes straight into the reused
-// HttpRequest; the response is sent with one gathered write of head and body; timeouts use one
-// watchdog timer per connection that is re-armed only when a deadline moves earlier (normally
-// once per timeout period), not per read or write.
-#include "server/http_connection.h"
+// HttpRequest (request_parser.h); the response is sent with one gathered write of head and body,
+// at once when the socket takes it (immediate_write.h); timeouts use one watchdog timer per
+// connection that is re-armed only when a deadline moves earlier (watchdog.h).
+#include "server/http/connection.h"
 
-#include <algorithm>
 #include <array>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/error.hpp>
 #include <chrono>
 #include <exception>
@@ -27,6 +24,11 @@
 
 #include "common/error.h"
 #include "common/log.h"
+#include "server/error_status.h"
+#include "server/http/immediate_write.h"
+#include "server/http/linger.h"
+#include "server/http/request_parser.h"
+#include "server/http/watchdog.h"
 #include "server/http_error_body.h"
 #include "server/http_response_head.h"
 #include "server/http_target.h"
@@ -42,23 +44,7 @@ using tcp = net::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kReadSize = 16 * 1024;
-// After a response with `Connection: close`, what the client still sends is read and dropped
-// for at most this long / this much, so that the close does not turn into a reset that would
-// destroy the response before the client read it (e.g. a 413 while the body is still coming).
-constexpr std::chrono::milliseconds kLingerTime{1000};
-constexpr std::size_t kLingerBytes = 4 * 1024 * 1024;
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x + 32);
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y + 32);
-    if (x != y) return false;
-  }
-  return true;
-}
 
 std::string ip_text(const net::ip::address& address) {
   if (address.is_v6()) {
@@ -67,59 +53,6 @@ std::string ip_text(const net::ip::address& address) {
   }
   return address.to_string();
 }
-
-// Beast's HTTP/1 request parser writing straight into a reused HttpRequest.
-class RequestParser final : public http::basic_parser<true> {
- public:
-  explicit RequestParser(HttpRequest& request) : request_(request) {}
-  bool expects_continue() const { return expect_continue_; }
-  bool got_request_line() const { return got_request_line_; }
-
- private:
-  void on_request_impl(http::verb, beast::string_view method, beast::string_view target,
-                       int version, beast::error_code& ec) override {
-    request_.method.assign(method);
-    request_.target.assign(target);
-    request_.version = version;
-    request_.body.clear();
-    got_request_line_ = true;
-    if (version != 10 && version != 11) ec = http::error::bad_version;
-  }
-  void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
-    ec = http::error::bad_method;  // unreachable for a request parser
-  }
-  void on_field_impl(http::field name, beast::string_view name_string, beast::string_view value,
-                     beast::error_code&) override {
-    auto& headers = request_.headers;
-    if (header_count_ == headers.size()) headers.emplace_back();
-    headers[header_count_].first.assign(name_string);
-    headers[header_count_].second.assign(value);
-    ++header_count_;
-    if (name == http::field::expect && iequals(value, "100-continue")) expect_continue_ = true;
-  }
-  void on_header_impl(beast::error_code&) override { request_.headers.resize(header_count_); }
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length,
-                         beast::error_code&) override {
-    // The length was checked against the body limit before this call.
-    if (length) request_.body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
-    request_.body.append(body);
-    return body.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, beast::string_view, beast::error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body,
-                                 beast::error_code&) override {
-    request_.body.append(body);
-    return body.size();
-  }
-  void on_finish_impl(beast::error_code&) override {}
-
-  HttpRequest& request_;
-  std::size_t header_count_ = 0;
-  bool expect_continue_ = false;
-  bool got_request_line_ = false;
-};
 
 HttpResponse error_response(int status, std::string_view message) {
   HttpResponse response;
@@ -138,11 +71,11 @@ class Connection final : public HttpConnectionBase,
   Connection(std::shared_ptr<HttpServerShared> shared, Args&&... stream_args)
       : shared_(std::move(shared)),
         stream_(std::forward<Args>(stream_args)...),
-        timer_(stream_.get_executor()) {}
+        watchdog_(stream_.get_executor()) {}
 
   ~Connection() override {
     release_slot();
-    shared_->remove(this);
+    shared_->registry.remove(this);
   }
 
   void start() {
@@ -159,6 +92,18 @@ class Connection final : public HttpConnectionBase,
     net::post(stream_.get_executor(), [self = this->shared_from_this()] { self->close(); });
   }
 
+  // The watchdog's deadline passed (see watchdog.h).
+  void on_deadline() {
+    if (phase_ != Phase::Closing) {
+      log::debug("Closing HTTP connection: timeout",
+                 {{"client", request_.remote_address},
+                  {"phase", phase_ == Phase::Idle      ? "idle"
+                            : phase_ == Phase::Writing ? "writing"
+                                                       : "reading"}});
+    }
+    close();
+  }
+
  private:
   enum class Phase { Handshake, Idle, Reading, Handling, Writing, Closing, Closed };
 
@@ -171,6 +116,7 @@ class Connection final : public HttpConnectionBase,
     }
   }
   auto self() { return this->shared_from_this(); }
+  void set_deadline(Clock::time_point deadline) { watchdog_.set_deadline(deadline, *this); }
 
   void on_start() {
     beast::error_code ec;
@@ -183,7 +129,7 @@ class Connection final : public HttpConnectionBase,
       return;
     }
     request_.remote_address = ip_text(endpoint.address());
-    shared_->add(self());
+    shared_->registry.add(self());
     if constexpr (kTls) {
       phase_ = Phase::Handshake;
       set_deadline(Clock::now() + options().read_timeout);
@@ -335,8 +281,7 @@ class Connection final : public HttpConnectionBase,
             500, "invalid HTTP status " + std::to_string(bad) + " returned by the handler");
       }
     } catch (const Error& e) {
-      int status = e.status() >= 400 && e.status() <= 599 ? e.status() : 500;
-      response_ = error_response(status, e.what());
+      response_ = error_response(http_status(e.code()), e.what());
     } catch (const std::exception& e) {
       log::error("HTTP handler failed",
                  {{"error", e.what()}, {"method", request_.method}, {"path", request_.path}});
@@ -363,26 +308,17 @@ class Connection final : public HttpConnectionBase,
     std::array<net::const_buffer, 2> buffers{
         net::buffer(head_), send_body ? net::buffer(response_.body) : net::const_buffer()};
     if constexpr (!kTls) {
-      // A response nearly always fits in the socket's send buffer: send it now (the socket is
-      // non-blocking, see on_start) and go on with the next request, instead of completing an
-      // async_write on another turn of the io threads (a scheduler hand-off per request). Only
-      // when nothing is buffered, so that pipelined requests do not recurse.
+      // Only when nothing is buffered, so that pipelined requests do not recurse.
       if (buffer_.size() == 0) {
-        beast::error_code ec;
-        std::size_t sent = socket().write_some(buffers, ec);
-        if (ec && ec != net::error::would_block && ec != net::error::try_again) {
-          close();
-          return;
-        }
-        if (ec) sent = 0;
-        if (sent == buffers[0].size() + buffers[1].size()) {
-          on_write({});
-          return;
-        }
-        for (auto& b : buffers) {  // skip what was sent; async_write sends the rest
-          const std::size_t k = std::min(sent, b.size());
-          b += k;
-          sent -= k;
+        switch (write_now(socket(), buffers)) {
+          case ImmediateWrite::Done:
+            on_write({});
+            return;
+          case ImmediateWrite::Failed:
+            close();
+            return;
+          case ImmediateWrite::Partial:
+            break;  // async_write sends the rest
         }
       }
     }
@@ -404,7 +340,7 @@ class Connection final : public HttpConnectionBase,
     start_request();
   }
 
-  // Closes our side and drains what the client still sends for a short while (see kLinger*).
+  // Closes our side and drains what the client still sends for a short while (linger.h).
   void graceful_close() {
     phase_ = Phase::Closing;
     release_slot();
@@ -419,28 +355,15 @@ class Connection final : public HttpConnectionBase,
         return;
       }
       buffer_.clear();
-      drain();
+      drain(socket(), buffer_, [self = self()] { self->close(); });
     }
-  }
-
-  void drain() {
-    socket().async_read_some(buffer_.prepare(kReadSize),
-                             [self = self()](beast::error_code ec, std::size_t n) {
-                               if (self->phase_ == Phase::Closed) return;
-                               self->drained_ += n;
-                               if (ec || self->drained_ > kLingerBytes) {
-                                 self->close();
-                                 return;
-                               }
-                               self->drain();
-                             });
   }
 
   void close() {
     if (phase_ == Phase::Closed) return;
     phase_ = Phase::Closed;
     release_slot();
-    timer_.cancel();
+    watchdog_.stop();
     beast::error_code ec;
     socket().close(ec);
   }
@@ -448,51 +371,19 @@ class Connection final : public HttpConnectionBase,
   void release_slot() {
     if (holds_slot_) {
       holds_slot_ = false;
-      shared_->release_slot();
+      shared_->registry.release_slot();
     }
-  }
-
-  // Watchdog: one timer, re-armed only when the deadline moves earlier than where it is armed.
-  void set_deadline(Clock::time_point deadline) {
-    deadline_ = deadline;
-    if (deadline < armed_) arm(deadline);
-  }
-
-  void arm(Clock::time_point at) {
-    armed_ = at;
-    timer_.expires_at(at);
-    timer_.async_wait([self = self()](beast::error_code ec) { self->on_timer(ec); });
-  }
-
-  void on_timer(beast::error_code ec) {
-    if (ec == net::error::operation_aborted || phase_ == Phase::Closed) return;
-    if (Clock::now() >= deadline_) {
-      if (phase_ != Phase::Closing) {
-        log::debug("Closing HTTP connection: timeout",
-                   {{"client", request_.remote_address},
-                    {"phase", phase_ == Phase::Idle      ? "idle"
-                              : phase_ == Phase::Writing ? "writing"
-                                                         : "reading"}});
-      }
-      close();
-      return;
-    }
-    armed_ = Clock::time_point::max();
-    if (deadline_ != Clock::time_point::max()) arm(deadline_);
   }
 
   std::shared_ptr<HttpServerShared> shared_;
   Stream stream_;
-  net::steady_timer timer_;
-  Clock::time_point deadline_ = Clock::time_point::max();
-  Clock::time_point armed_ = Clock::time_point::max();
+  Watchdog<Connection> watchdog_;
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   HttpRequest request_;
   HttpResponse response_;
   std::string head_;
   Phase phase_ = Phase::Idle;
-  std::size_t drained_ = 0;
   bool holds_slot_ = true;
   bool first_request_ = true;
   bool continue_sent_ = false;
@@ -500,49 +391,6 @@ class Connection final : public HttpConnectionBase,
 };
 
 }  // namespace
-
-bool HttpServerShared::acquire_slot() {
-  std::size_t current = active.load(std::memory_order_relaxed);
-  do {
-    if (current >= options.max_connections) return false;
-  } while (!active.compare_exchange_weak(current, current + 1, std::memory_order_acq_rel));
-  return true;
-}
-
-void HttpServerShared::release_slot() {
-  if (active.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-    std::lock_guard lock(mutex);
-    idle.notify_all();
-  }
-}
-
-void HttpServerShared::add(const std::shared_ptr<HttpConnectionBase>& connection) {
-  std::lock_guard lock(mutex);
-  connections.emplace(connection.get(), connection);
-}
-
-void HttpServerShared::remove(const HttpConnectionBase* connection) {
-  std::lock_guard lock(mutex);
-  connections.erase(connection);
-}
-
-void HttpServerShared::notify_all(bool force) {
-  std::vector<std::shared_ptr<HttpConnectionBase>> live;
-  {
-    std::lock_guard lock(mutex);
-    live.reserve(connections.size());
-    for (auto& [key, weak] : connections) {
-      if (auto c = weak.lock()) live.push_back(std::move(c));
-    }
-  }
-  for (auto& c : live) {
-    if (force) {
-      c->notify_close();
-    } else {
-      c->notify_stopping();
-    }
-  }
-}
 
 void serve_http_connection(tcp::socket socket, std::shared_ptr<HttpServerShared> shared) {
   if (shared->tls) {

@@ -14,7 +14,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
-#include "aws/base64.h"
+#include "common/base64.h"
 #include "common/error.h"
 #include "fake_kms.h"
 #include "vault/awskms/awskms_vault.h"
@@ -78,25 +78,23 @@ struct Emulator {
 };
 
 std::unique_ptr<Vault> open(const Emulator& emu, const std::string& akid, const std::string& secret,
-                            const std::string& token = "", const std::string& extra = "") {
+                            const std::string& token = "",
+                            std::map<std::string, std::string> extra = {}) {
   config::VaultConfig cfg;
   cfg.name = "awskms";
   cfg.driver = "awskms";
-  YAML::Node node;
-  node["region"] = "us-east-1";
-  node["endpoint"] = emu.endpoint();
-  node["access_key_id"] = akid;
-  node["secret_access_key"] = secret;
-  if (!token.empty()) node["session_token"] = token;
-  if (!extra.empty()) {
-    for (const auto& kv : YAML::Load(extra)) node[kv.first.as<std::string>()] = kv.second;
-  }
-  cfg.config = node;
+  std::map<std::string, std::string> options = std::move(extra);
+  options["region"] = "us-east-1";
+  options["endpoint"] = emu.endpoint();
+  options["access_key_id"] = akid;
+  options["secret_access_key"] = secret;
+  if (!token.empty()) options["session_token"] = token;
+  cfg.config = ConfigNode::from_scalars(options, "vaults.awskms.config");
   return open_awskms_vault(cfg, VaultContext{});
 }
 
 Pkey public_key_of(const json& key) {
-  auto der = aws::base64_decode(key["PublicKey"].get<std::string>());
+  auto der = base64_decode(key["PublicKey"].get<std::string>());
   const unsigned char* p = der->data();
   return Pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
 }
@@ -150,14 +148,15 @@ std::map<std::string, std::shared_ptr<Key>> by_id(const std::vector<std::shared_
   return out;
 }
 
-int status_of(const std::function<void()>& f, std::string* msg = nullptr) {
+// The code of the Error `f` throws; nullopt when it throws none.
+std::optional<ErrorCode> code_of(const std::function<void()>& f, std::string* msg = nullptr) {
   try {
     f();
   } catch (const Error& e) {
     if (msg) *msg = e.what();
-    return e.status();
+    return e.code();
   }
-  return 0;
+  return std::nullopt;
 }
 
 #define REQUIRE_PYTHON_STACK()                                                             \
@@ -213,11 +212,11 @@ TEST(KmsEmulator, SignsWithBothCurvesAndChecksCredentials) {
   // A wrong secret and a wrong session token are refused by SigV4 checking.
   std::string msg;
   auto wrong_secret = open(emu, user["access_key_id"], "not-the-secret-0123456789");
-  EXPECT_EQ(status_of([&] { wrong_secret->list(); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { wrong_secret->list(); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("SignatureDoesNotMatch"), std::string::npos) << msg;
   EXPECT_EQ(msg.find("not-the-secret"), std::string::npos) << msg;
   auto wrong_token = open(emu, session["access_key_id"], session["secret_access_key"], "bad-token");
-  EXPECT_EQ(status_of([&] { wrong_token->list(); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { wrong_token->list(); }, &msg), ErrorCode::Forbidden);
   EXPECT_EQ(msg.find("bad-token"), std::string::npos) << msg;
   // The keys listed with good credentials keep working.
   EXPECT_TRUE(independently_valid(public_key_of(emu.key(1)).get(), m,
@@ -231,17 +230,17 @@ TEST(KmsEmulator, KeyStatesAndOutages) {
   const json& user = emu.info["user"];
   std::string a = emu.key(0)["Arn"], b = emu.key(1)["Arn"], c = emu.key(2)["Arn"];
   auto vault = open(emu, user["access_key_id"], user["secret_access_key"], "",
-                    "{timeout: 2s, connect_timeout: 1s, max_attempts: 2}");
+                    {{"timeout", "2s"}, {"connect_timeout", "1s"}, {"max_attempts", "2"}});
   auto keys = by_id(vault->list());
   ASSERT_EQ(keys.size(), 3u);
 
   emu.ops({"disable-key", emu.key(0)["KeyId"], "schedule-deletion", emu.key(2)["KeyId"]});
   Bytes m = payload(1);
   std::string msg;
-  EXPECT_EQ(status_of([&] { keys[a]->sign(m, 2); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { keys[a]->sign(m, 2); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("DisabledException"), std::string::npos) << msg;
   EXPECT_NE(msg.find("(AWSKMS/" + a + ")"), std::string::npos) << msg;
-  EXPECT_EQ(status_of([&] { keys[c]->sign(m, 2); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { keys[c]->sign(m, 2); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("KMSInvalidStateException"), std::string::npos) << msg;
   Pkey pk_b = public_key_of(emu.key(1));
   EXPECT_TRUE(independently_valid(pk_b.get(), m, keys[b]->sign(m, 2).bytes()));
@@ -257,7 +256,7 @@ TEST(KmsEmulator, KeyStatesAndOutages) {
   // bounded by timeout × max_attempts; then it recovers.
   kill(emu.pid, SIGSTOP);
   auto start = std::chrono::steady_clock::now();
-  EXPECT_EQ(status_of([&] { keys[b]->sign(m, 2); }, &msg), 504);
+  EXPECT_EQ(code_of([&] { keys[b]->sign(m, 2); }, &msg), ErrorCode::UpstreamTimeout);
   auto elapsed = std::chrono::steady_clock::now() - start;
   kill(emu.pid, SIGCONT);
   EXPECT_NE(msg.find("did not answer in time"), std::string::npos) << msg;
@@ -266,7 +265,7 @@ TEST(KmsEmulator, KeyStatesAndOutages) {
 
   // The emulator is gone: connection refused → 503.
   emu.stop();
-  EXPECT_EQ(status_of([&] { keys[b]->sign(m, 2); }, &msg), 503);
+  EXPECT_EQ(code_of([&] { keys[b]->sign(m, 2); }, &msg), ErrorCode::Unavailable);
   EXPECT_NE(msg.find("is unreachable"), std::string::npos) << msg;
 }
 

@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "aws/base64.h"
 #include "aws/http_transport.h"
+#include "common/base64.h"
 
 namespace signatory::aws::testing {
 

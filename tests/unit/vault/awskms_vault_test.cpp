@@ -5,16 +5,16 @@
 // sign errors and their statuses; concurrent signing; and the driver config.
 #include "vault/awskms/awskms_vault.h"
 
-#include <algorithm>
 #include <gtest/gtest.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <thread>
 
+#include "../aws/scripted_transport.h"
 #include "aws/kms_client.h"
 #include "common/error.h"
 #include "fake_kms.h"
-#include "scripted_transport.h"
 #include "vault/awskms/awskms_config.h"
 
 namespace signatory::vault {
@@ -84,14 +84,15 @@ struct VaultFixture {
   }
 };
 
-int status_of(const std::function<void()>& f, std::string* msg = nullptr) {
+// The code of the Error `f` throws; nullopt when it throws none.
+std::optional<ErrorCode> code_of(const std::function<void()>& f, std::string* msg = nullptr) {
   try {
     f();
   } catch (const Error& e) {
     if (msg) *msg = e.what();
-    return e.status();
+    return e.code();
   }
-  return 0;
+  return std::nullopt;
 }
 
 TEST(AwsKmsVault, ListingKeepsUsableKeysAndSkipsTheRest) {
@@ -106,7 +107,7 @@ TEST(AwsKmsVault, ListingKeepsUsableKeysAndSkipsTheRest) {
   f.kms->add_key("ECC_NIST_P256").access_denied = true;
   f.kms->add_key("ECC_NIST_P256", "ENCRYPT_DECRYPT");
   f.open();
-  EXPECT_EQ(f.vault->name(), "AWSKMS");
+  EXPECT_EQ(f.vault->type_label(), "AWSKMS");
 
   auto keys = f.vault->list();
   ASSERT_EQ(keys.size(), 2u);
@@ -173,29 +174,29 @@ TEST(AwsKmsVault, SignErrorsCarryKeyAndStatus) {
   std::string msg;
 
   k.corrupt = true;
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 502);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }, &msg), ErrorCode::UpstreamFailure);
   EXPECT_NE(msg.find("(AWSKMS/" + k.arn + "): the signature AWS KMS returned does not verify"),
             std::string::npos)
       << msg;
   k.corrupt = false;
 
   k.bad_der = true;
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 502);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }, &msg), ErrorCode::UpstreamFailure);
   EXPECT_NE(msg.find("(AWSKMS/" + k.arn + "): "), std::string::npos) << msg;
   k.bad_der = false;
 
   k.state = "Disabled";
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("DisabledException"), std::string::npos) << msg;
   k.state = "PendingDeletion";
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("KMSInvalidStateException"), std::string::npos) << msg;
   k.state = "Enabled";
   k.access_denied = true;
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(msg.find("AccessDeniedException"), std::string::npos) << msg;
   k.access_denied = false;
-  EXPECT_EQ(status_of([&] { keys[0]->sign(m, 2); }), 0);
+  EXPECT_EQ(code_of([&] { keys[0]->sign(m, 2); }), std::nullopt);
 }
 
 TEST(AwsKmsVault, ConcurrentSigningAndListing) {
@@ -243,7 +244,7 @@ TEST(AwsKmsVault, ListKeysFailureIsAFaultOfTheWholeVault) {
   auto vault =
       make_awskms_vault(std::make_shared<aws::KmsClient>(std::move(o), std::move(c), transport));
   std::string msg;
-  EXPECT_EQ(status_of([&] { vault->list(); }, &msg), 403);
+  EXPECT_EQ(code_of([&] { vault->list(); }, &msg), ErrorCode::Forbidden);
   EXPECT_NE(
       msg.find("AWS KMS ListKeys at kms.us-east-1.amazonaws.com failed: AccessDeniedException"),
       std::string::npos)
@@ -256,7 +257,7 @@ config::VaultConfig vault_config(const std::string& yaml) {
   c.driver = "awskms";
   c.file = "signatory.yaml";
   c.line = 7;
-  c.config = YAML::Load(yaml);
+  c.config = config::parse_config_node(yaml, "signatory.yaml", "vaults.kms.config");
   return c;
 }
 
@@ -271,7 +272,7 @@ std::string config_error(const std::string& yaml) {
   try {
     load_awskms_settings(vault_config(yaml), empty_env());
   } catch (const Error& e) {
-    EXPECT_EQ(e.status(), 400);
+    EXPECT_EQ(e.code(), ErrorCode::BadRequest);
     return e.what();
   }
   return "(accepted)";

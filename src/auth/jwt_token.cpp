@@ -1,5 +1,5 @@
 // HS256 JSON Web Tokens (see jwt_token.h).
-#include "server/jwt_token.h"
+#include "auth/jwt_token.h"
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -9,29 +9,22 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
-namespace signatory::server {
+#include "common/base64.h"
+#include "common/error.h"
+
+namespace signatory::auth {
 namespace {
 
-constexpr std::string_view kAlphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 constexpr std::string_view kHeader = R"({"alg":"HS256","typ":"JWT"})";
 
-int sextet(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '-') return 62;
-  if (c == '_') return 63;
-  return -1;
-}
-
-// The JSON object of one base64url segment; throws JwtError naming `what` otherwise.
+// The JSON object of one base64url segment; throws Error(Unauthenticated) naming `what` otherwise.
 nlohmann::json decode_segment(std::string_view segment, const char* what) {
   std::optional<Bytes> raw = base64url_decode(segment);
-  if (!raw) throw JwtError(std::string("token is malformed: could not base64 decode ") + what);
+  if (!raw)
+    throw unauthenticated(std::string("token is malformed: could not base64 decode ") + what);
   nlohmann::json doc = nlohmann::json::parse(raw->begin(), raw->end(), nullptr, false);
   if (doc.is_discarded() || !doc.is_object())
-    throw JwtError(std::string("token is malformed: could not JSON decode ") + what);
+    throw unauthenticated(std::string("token is malformed: could not JSON decode ") + what);
   return doc;
 }
 
@@ -39,18 +32,18 @@ nlohmann::json decode_segment(std::string_view segment, const char* what) {
 void check_header(const nlohmann::json& header) {
   auto alg = header.find("alg");
   if (alg == header.end() || !alg->is_string() || alg->get<std::string>().empty())
-    throw JwtError("token is unverifiable: signing method (alg) is unspecified");
+    throw unauthenticated("token is unverifiable: signing method (alg) is unspecified");
   const std::string name = alg->get<std::string>();
   if (name == "none" || name == "None" || name == "NONE")
-    throw JwtError("token signature is invalid: 'none' signature type is not allowed");
+    throw unauthenticated("token signature is invalid: 'none' signature type is not allowed");
   if (name != "HS256")
-    throw JwtError("token is unverifiable: signing method " + name +
-                   " is not accepted (only HS256)");
+    throw unauthenticated("token is unverifiable: signing method " + name +
+                          " is not accepted (only HS256)");
   for (const auto& [key, value] : header.items()) {
     if (key == "alg") continue;
     if (key == "typ" && value.is_string() && value.get<std::string>() == "JWT") continue;
-    throw JwtError("token is malformed: unexpected header field `" + key +
-                   "' (only alg HS256 and typ JWT are accepted)");
+    throw unauthenticated("token is malformed: unexpected header field `" + key +
+                          "' (only alg HS256 and typ JWT are accepted)");
   }
 }
 
@@ -72,56 +65,11 @@ std::optional<std::int64_t> numeric_date(const nlohmann::json& claims, const cha
       return static_cast<std::int64_t>(std::floor(v));
     }
   }
-  throw JwtError(std::string("token has invalid claims: ") + name +
-                 " is invalid: invalid type for claim");
+  throw unauthenticated(std::string("token has invalid claims: ") + name +
+                        " is invalid: invalid type for claim");
 }
 
 }  // namespace
-
-std::string base64url_encode(ByteView bytes) {
-  std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
-  std::size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    std::uint32_t v = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
-  }
-  std::size_t rest = bytes.size() - i;
-  if (rest == 1) {
-    std::uint32_t v = bytes[i] << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-  } else if (rest == 2) {
-    std::uint32_t v = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-  }
-  return out;
-}
-
-std::optional<Bytes> base64url_decode(std::string_view text) {
-  if (text.size() % 4 == 1) return std::nullopt;
-  Bytes out;
-  out.reserve(text.size() * 3 / 4);
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : text) {
-    int v = sextet(c);
-    if (v < 0) return std::nullopt;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<std::uint8_t>((acc >> bits) & 0xff));
-    }
-  }
-  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical
-  return out;
-}
 
 Bytes hmac_sha256(ByteView key, ByteView data) {
   std::array<unsigned char, 32> mac{};
@@ -133,7 +81,7 @@ Bytes hmac_sha256(ByteView key, ByteView data) {
                 data.size(), mac.data(), mac.size(), &len) == nullptr ||
       len != mac.size()) {
     ERR_clear_error();
-    throw std::runtime_error("HMAC-SHA-256 failed");
+    throw internal_error("HMAC-SHA-256 failed");
   }
   return Bytes(mac.begin(), mac.end());
 }
@@ -150,31 +98,31 @@ JwtClaims verify_jwt(std::string_view token, ByteView secret, std::int64_t now) 
   std::size_t first = token.find('.');
   std::size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
   if (second == std::string_view::npos || token.find('.', second + 1) != std::string_view::npos)
-    throw JwtError("token is malformed: token contains an invalid number of segments");
+    throw unauthenticated("token is malformed: token contains an invalid number of segments");
   const nlohmann::json header = decode_segment(token.substr(0, first), "header");
   const nlohmann::json claims =
       decode_segment(token.substr(first + 1, second - first - 1), "claim");
   check_header(header);
 
   std::optional<Bytes> signature = base64url_decode(token.substr(second + 1));
-  if (!signature) throw JwtError("token is malformed: could not base64 decode signature");
+  if (!signature) throw unauthenticated("token is malformed: could not base64 decode signature");
   Bytes expected = hmac_sha256(secret, as_view(token.substr(0, second)));
   if (signature->size() != expected.size() ||
       CRYPTO_memcmp(signature->data(), expected.data(), expected.size()) != 0)
-    throw JwtError("token signature is invalid: signature is invalid");
+    throw unauthenticated("token signature is invalid: signature is invalid");
 
   JwtClaims out;
   std::optional<std::int64_t> exp = numeric_date(claims, "exp");
   if (!exp)
-    throw JwtError(
+    throw unauthenticated(
         "token has invalid claims: token is missing required claim: exp claim is required");
-  if (now >= *exp) throw JwtError("token has invalid claims: token is expired");
+  if (now >= *exp) throw unauthenticated("token has invalid claims: token is expired");
   if (std::optional<std::int64_t> nbf = numeric_date(claims, "nbf"); nbf && now < *nbf)
-    throw JwtError("token has invalid claims: token is not valid yet");
+    throw unauthenticated("token has invalid claims: token is not valid yet");
   out.exp = *exp;
   if (auto user = claims.find("user"); user != claims.end() && user->is_string())
     out.user = user->get<std::string>();
   return out;
 }
 
-}  // namespace signatory::server
+}  // namespace signatory::auth
