@@ -19,10 +19,10 @@
 
 #include "common/error.h"
 #include "fuzz_support.h"
-#include "watermark/crc32c.h"
-#include "watermark/mark_log.h"
-#include "watermark/mark_record.h"
-#include "watermark/signatory_v2_import.h"
+#include "watermark/file/crc32c.h"
+#include "watermark/file/mark_log.h"
+#include "watermark/file/mark_record.h"
+#include "watermark/transfer/signatory_v2_import.h"
 
 using namespace signatory;
 using namespace signatory::watermark;

@@ -10,12 +10,14 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "cli/app_context.h"
-#include "watermark/mark_document.h"
+#include "common/file_env.h"
+#include "watermark/transfer/mark_document.h"
 
 namespace signatory::cli {
 
@@ -35,6 +37,13 @@ ImportSource detect_import_source(const std::string& path, ImportFormat requeste
 
 // The marks of a detected source.
 watermark::MarkList read_import_source(const ImportSource& source);
+
+// `export -o path`: every mark of `store` as a mark document, written to `path` atomically
+// through `env` (FileEnv::replace_file, mode 0644 less the umask); returns how many marks.
+// Throws Error(400) "cannot <step> <file>: <reason>" if it cannot, leaving a file already at
+// `path` as it was.
+std::size_t export_marks_to_file(watermark::Watermark& store, const std::string& path,
+                                 FileEnv& env);
 
 // The `watermark` subcommand and its options; it must outlive the parse.
 class WatermarkCommand {

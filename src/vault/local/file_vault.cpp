@@ -1,10 +1,7 @@
 // Driver `file`: octez `secret_keys` files (see file_vault.h).
 #include "vault/local/file_vault.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -20,6 +17,7 @@
 #include "config/env_expand.h"
 #include "vault/local/key_unlock.h"
 #include "vault/local/local_key.h"
+#include "vault/local/secret_keys_file.h"
 
 namespace signatory::vault {
 namespace {
@@ -117,35 +115,22 @@ class FileVault : public Vault {
   }
 
  private:
-  // Writes every key (unencrypted, as octez-client does without a password) to a temporary
-  // file beside the target, syncs it, and renames it over the target.
+  // Writes every key (unencrypted, as octez-client does without a password) through the file
+  // seam's atomic replace (secret_keys_file.h); a failure leaves the file as it was.
   void persist() {
-    nlohmann::json doc = nlohmann::json::array();
+    std::vector<SecretKeyEntry> entries;
     for (const auto& k : keys_) {
       const auto& local = static_cast<const LocalKey&>(*k);
       crypto::SecretBytes text = local.secret().to_base58();
-      doc.push_back({{"name", k->id()}, {"value", "unencrypted:" + std::string(text.as_string())}});
+      constexpr std::string_view kPrefix = "unencrypted:";
+      crypto::SecretBytes value(kPrefix.size() + text.size());
+      std::copy(kPrefix.begin(), kPrefix.end(), value.data());
+      std::copy(text.view().begin(), text.view().end(), value.data() + kPrefix.size());
+      entries.push_back({k->id(), std::move(value)});
     }
-    std::string body = doc.dump(2) + "\n";
-    wipe_json(doc);
     fs::path target(path_);
     if (target.has_parent_path()) fs::create_directories(target.parent_path());
-    std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      sodium_memzero(body.data(), body.size());
-      throw internal_error("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-              ::fsync(fd) == 0;
-    int saved = errno;
-    ::close(fd);
-    sodium_memzero(body.data(), body.size());
-    if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) {
-      if (ok) saved = errno;
-      ::unlink(tmp.c_str());
-      throw internal_error("cannot write " + path_ + ": " + std::strerror(saved));
-    }
+    write_secret_keys_file(default_file_env(), path_, entries);
   }
 
   std::string path_;

@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "test_support.h"
-#include "watermark/file_watermark.h"
+#include "watermark/file/file_watermark.h"
 
 namespace signatory::testing {
 namespace {

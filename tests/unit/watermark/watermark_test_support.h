@@ -19,9 +19,9 @@
 #include "common/error.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
-#include "watermark/file_watermark.h"
-#include "watermark/mem_watermark.h"
-#include "watermark/watermark.h"
+#include "watermark/core/watermark.h"
+#include "watermark/file/file_watermark.h"
+#include "watermark/mem/mem_watermark.h"
 
 namespace signatory::watermark::testing {
 
