@@ -16,6 +16,7 @@
 #include "common/error.h"
 #include "common/file_env.h"
 #include "common/log.h"
+#include "watermark/file/file_watermark.h"
 #include "watermark/transfer/octez_watermark_import.h"
 #include "watermark/transfer/signatory_v2_import.h"
 #include "watermark/transfer/strict_json.h"
@@ -61,9 +62,17 @@ ImportFormat parse_from(const std::string& s) {
   throw bad_request("--from: `" + s + "' is not one of auto, json, signatory, octez");
 }
 
-// The store of the config, with a clear word when a running signer holds it.
-std::unique_ptr<watermark::Watermark> open_store(const config::Config& cfg) {
+// The store of the config, with a clear word when a running signer holds it. With `repair`
+// (import, set-floor), a damaged or missing `file` log is opened keeping the marks still
+// readable, so that the marks the command writes can replace the lost ones
+// (docs/watermark-format.md, "Damage").
+std::unique_ptr<watermark::Watermark> open_store(const config::Config& cfg, bool repair) {
   try {
+    if (repair && (cfg.watermark.driver.empty() || cfg.watermark.driver == "file")) {
+      watermark::FileWatermarkOptions options;
+      options.repair = true;
+      return std::make_unique<watermark::FileWatermark>(cfg.base_dir, options);
+    }
     return open_watermark_store(cfg);
   } catch (const Error& e) {
     const std::string message = e.what();
@@ -227,7 +236,7 @@ std::size_t export_marks_to_file(watermark::Watermark& store, const std::string&
 
 int WatermarkCommand::run_export(const GlobalFlags& flags) const {
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
+  auto store = open_store(cfg, false);
   std::size_t count = 0;
   if (output_.empty() || output_ == "-") {
     const MarkList marks = store->marks();
@@ -247,7 +256,7 @@ int WatermarkCommand::run_import(const GlobalFlags& flags) const {
   // Read (and validate) everything before touching the store.
   const MarkList marks = read_import_source(source);
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
+  auto store = open_store(cfg, true);
   require_persistent(*store);
   const auto summary = watermark::raise_marks(*store, marks, source.path);
   std::cout << "Read " << summary.read << " marks from " << source.path << " ("
@@ -283,7 +292,7 @@ int WatermarkCommand::run_set_floor(const GlobalFlags& flags) const {
   floor.round = std::numeric_limits<std::int32_t>::max();
 
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
+  auto store = open_store(cfg, true);
   require_persistent(*store);
   for (auto kind : kinds) {
     slot.kind = kind;

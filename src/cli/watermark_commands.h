@@ -6,7 +6,9 @@
 //   set-floor --pkh --chain --level [--kind]
 //                              forbids signing at or below a level for a key and chain
 // The commands open the store the config names (the `file` store is locked by a running
-// signer: stop it first). A mark is never lowered. Single-threaded.
+// signer: stop it first). A mark is never lowered. import and set-floor are also the way out of
+// a damaged or missing `file` log: they keep the marks still readable, write theirs and
+// rewrite the log (docs/watermark-format.md, "Damage"). Single-threaded.
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -4,10 +4,12 @@
 
 #include <cerrno>
 #include <filesystem>
+#include <string_view>
 
 #include "common/error.h"
 #include "common/log.h"
 #include "watermark/core/watermark_rule.h"
+#include "watermark/file/mark_record.h"
 #include "watermark/transfer/signatory_v2_import.h"
 
 namespace signatory::watermark {
@@ -18,6 +20,22 @@ namespace fs = std::filesystem;
 constexpr const char* kStoreDirName = "watermark_log";
 constexpr const char* kLogFileName = "marks.log";
 constexpr const char* kLockFileName = "LOCK";
+constexpr const char* kCreatedFileName = "CREATED";
+constexpr std::string_view kCreatedText =
+    "This watermark store has a marks.log. If marks.log goes missing, the signer refuses to "
+    "start: the marks in it would be lost (see docs/watermark-format.md, \"Damage\").\n";
+
+std::string created_marker(const std::string& dir) {
+  return dir + "/" + kCreatedFileName;
+}
+
+bool exists(FileEnv& env, const std::string& path) {
+  FileIdentity id;
+  const FileStatus s = env.identity(path, &id);
+  if (s.ok()) return true;
+  if (s.error == ENOENT) return false;
+  throw internal_error("watermark store: cannot " + s.message);
+}
 
 void make_dir(FileEnv& env, const std::string& dir, mode_t mode) {
   const FileStatus s = env.create_dir(dir, mode);
@@ -71,14 +89,36 @@ FileWatermark::FileWatermark(const std::string& base_dir, FileWatermarkOptions o
     (void)env.remove_file(path + ".tmp");  // an unfinished compaction: the real file is intact
 
     std::map<Slot, Mark> marks;
-    if (auto contents = read_mark_log(path, env)) {
+    const LogReading reading = options.repair ? LogReading::Salvage : LogReading::Strict;
+    if (auto contents = read_mark_log(path, env, reading)) {
       marks = std::move(contents->marks);
+      if (!contents->damage.empty()) {
+        log::warn(
+            "Watermark log damaged: the marks still readable are kept, the log is rewritten; "
+            "the lost marks must be covered by floors or an import",
+            {{"path", path},
+             {"damage", contents->damage},
+             {"marks", std::to_string(marks.size())}});
+      }
       if (contents->torn_at) {
         log::warn(
             "Watermark log ends with an incomplete record (a write interrupted by a "
             "crash); it was never acknowledged and is ignored",
             {{"path", path}, {"offset", std::to_string(*contents->torn_at)}});
       }
+      if (contents->format != kLogFormatVersion) {
+        log::info("Watermark log converted to the current format",
+                  {{"path", path},
+                   {"from_format", std::to_string(contents->format)},
+                   {"to_format", std::to_string(kLogFormatVersion)}});
+      }
+    } else if (exists(env, created_marker(dir))) {
+      // The log was deleted (or lost) under a store that had one: its marks are gone.
+      const std::string what =
+          "the file is missing, although this store had one (" + created_marker(dir) + " exists)";
+      if (!options.repair) throw internal_error(mark_log_damage_message(path, what));
+      log::warn("Watermark log missing: a new one is written with the marks of this command",
+                {{"path", path}});
     } else {
       const std::string v2 = (fs::path(base_dir) / kSignatoryV2DirName).string();
       std::error_code ec;
@@ -97,6 +137,12 @@ FileWatermark::FileWatermark(const std::string& base_dir, FileWatermarkOptions o
       }
     }
     log_ = std::make_unique<MarkLog>(path, marks, std::move(options.log));
+    // From now on a missing log is damage, not a first start (the marker is written only once
+    // the log is durable; stores of earlier versions get it at their first start with this one).
+    if (!exists(env, created_marker(dir))) {
+      const ReplaceResult r = env.replace_file(created_marker(dir), as_view(kCreatedText), 0600);
+      if (!r.ok()) throw internal_error("watermark store: cannot " + r.status.message);
+    }
     for (const auto& [slot, mark] : marks) table_.load(slot, mark);
     log::debug("Watermark store opened", {{"path", path}, {"marks", std::to_string(marks.size())}});
   } catch (...) {

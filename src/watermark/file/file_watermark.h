@@ -6,11 +6,13 @@
 // from sharing the store.
 //
 // On its first start (no marks.log yet), if Signatory's `<base_dir>/watermark_v2/` exists,
-// its marks are imported (logged one by one) before the log is created.
+// its marks are imported (logged one by one) before the log is created. Once the log is
+// durable, `<base_dir>/watermark_log/CREATED` records that the store has one: a marks.log that
+// later goes missing is then damage (the signer refuses to start), not a first start.
 //
 // Thread-safe: requests for one slot are serialised, different slots run in parallel; the
 // log append itself is serialised. Opening throws Error(500) with the reason (directory not
-// creatable, store locked by another process, damaged log).
+// creatable, store locked by another process, damaged or missing log: mark_log.h).
 #pragma once
 
 #include <memory>
@@ -25,6 +27,10 @@ namespace signatory::watermark {
 
 struct FileWatermarkOptions {
   MarkLogOptions log;
+  // Opens a damaged or missing log by keeping the marks still readable (with a warning) instead
+  // of refusing: only for `signatory-cli watermark import|set-floor`, which then write the
+  // marks that replace the lost ones. Never for a signer.
+  bool repair = false;
 };
 
 class FileWatermark final : public Watermark {

@@ -14,6 +14,7 @@ namespace {
 
 constexpr char kMagic[8] = {'S', 'I', 'G', 'W', 'M', 'L', 'O', 'G'};
 constexpr std::uint8_t kRecordTypeMark = 1;
+constexpr std::uint8_t kRecordTypeCommit = 2;
 constexpr std::uint8_t kFlagDigest = 1;
 constexpr std::uint8_t kFlagSignature = 2;
 constexpr std::size_t kSignatureCapacity = 96;
@@ -21,15 +22,26 @@ constexpr std::size_t kSignatureCapacity = 96;
 // Byte offsets inside a record.
 constexpr std::size_t kOffType = 0, kOffKind = 1, kOffFlags = 2, kOffForm = 3, kOffChain = 4,
                       kOffPkh = 8, kOffSigLen = 29, kOffLevel = 32, kOffRound = 36, kOffDigest = 40,
-                      kOffSig = 72, kOffCrc = 172;
+                      kOffSig = 72, kOffSeq = 168, kOffCrc = 172;
 
+// Header fields: format 1 is bytes 0..15; format 2 adds bytes 16..31.
+constexpr std::size_t kOffVersion = 8, kOffHeaderCrc = 12, kOffFileSize = 16, kOffExtCrc = 28;
+
+template <int N>
+void put_le(std::uint8_t* p, std::uint64_t v) {
+  for (int i = 0; i < N; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+}
+template <int N>
+std::uint64_t get_le(const std::uint8_t* p) {
+  std::uint64_t v = 0;
+  for (int i = 0; i < N; ++i) v |= static_cast<std::uint64_t>(p[i]) << (8 * i);
+  return v;
+}
 void put_u32(std::uint8_t* p, std::uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<std::uint8_t>(v >> (8 * i));
+  put_le<4>(p, v);
 }
 std::uint32_t get_u32(const std::uint8_t* p) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(p[i]) << (8 * i);
-  return v;
+  return static_cast<std::uint32_t>(get_le<4>(p));
 }
 
 std::uint8_t kind_code(tezos::RequestKind k) {
@@ -106,31 +118,47 @@ tezos::Signature::Form form_of(std::uint8_t code) {
 
 }  // namespace
 
-LogHeader encode_log_header() {
+LogHeader encode_log_header(std::uint64_t file_size) {
   LogHeader h{};
   std::memcpy(h.data(), kMagic, sizeof kMagic);
-  put_u32(h.data() + 8, kLogFormatVersion);
-  put_u32(h.data() + 12, crc32c(ByteView(h.data(), 12)));
+  put_u32(h.data() + kOffVersion, kLogFormatVersion);
+  put_u32(h.data() + kOffHeaderCrc, crc32c(ByteView(h.data(), kOffHeaderCrc)));
+  put_le<8>(h.data() + kOffFileSize, file_size);
+  put_u32(h.data() + kOffExtCrc, crc32c(ByteView(h.data(), kOffExtCrc)));
   return h;
 }
 
-std::string check_log_header(ByteView header) {
-  if (header.size() < kLogHeaderSize) {
+std::string check_log_header(ByteView data, LogHeaderInfo* info) {
+  if (data.size() < kLogHeaderSizeV1) {
     return "file is shorter than its " + std::to_string(kLogHeaderSize) + "-byte header";
   }
-  if (std::memcmp(header.data(), kMagic, sizeof kMagic) != 0) {
+  if (std::memcmp(data.data(), kMagic, sizeof kMagic) != 0) {
     return "not a watermark log (bad magic bytes)";
   }
-  if (get_u32(header.data() + 12) != crc32c(header.first(12))) return "header checksum mismatch";
-  const std::uint32_t version = get_u32(header.data() + 8);
+  if (get_u32(data.data() + kOffHeaderCrc) != crc32c(data.first(kOffHeaderCrc))) {
+    return "header checksum mismatch";
+  }
+  const std::uint32_t version = get_u32(data.data() + kOffVersion);
+  if (version == 1) {
+    *info = LogHeaderInfo{1, kLogHeaderSizeV1, 0};
+    return {};
+  }
   if (version != kLogFormatVersion) {
-    return "unsupported format version " + std::to_string(version) + " (this signer reads " +
+    return "unsupported format version " + std::to_string(version) + " (this signer reads 1 and " +
            std::to_string(kLogFormatVersion) + ")";
   }
+  if (data.size() < kLogHeaderSize) {
+    return "file is shorter than its " + std::to_string(kLogHeaderSize) + "-byte header";
+  }
+  if (get_u32(data.data() + kOffExtCrc) != crc32c(data.first(kOffExtCrc)) ||
+      get_u32(data.data() + 24) != 0) {
+    return "header checksum mismatch";
+  }
+  *info = LogHeaderInfo{version, kLogHeaderSize, get_le<8>(data.data() + kOffFileSize)};
   return {};
 }
 
-LogRecord encode_log_record(const Slot& slot, const Mark& mark) {
+LogRecord encode_log_record(const Slot& slot, const Mark& mark, std::uint32_t seq) {
   LogRecord r{};
   r[kOffType] = kRecordTypeMark;
   r[kOffKind] = kind_code(slot.kind);
@@ -156,6 +184,15 @@ LogRecord encode_log_record(const Slot& slot, const Mark& mark) {
   std::copy(slot.pkh.hash.begin(), slot.pkh.hash.end(), r.begin() + kOffPkh + 1);
   put_u32(r.data() + kOffLevel, static_cast<std::uint32_t>(mark.level));
   put_u32(r.data() + kOffRound, static_cast<std::uint32_t>(mark.round));
+  put_u32(r.data() + kOffSeq, seq);
+  put_u32(r.data() + kOffCrc, crc32c(ByteView(r.data(), kOffCrc)));
+  return r;
+}
+
+LogRecord encode_log_commit(std::uint32_t records) {
+  LogRecord r{};
+  r[kOffType] = kRecordTypeCommit;
+  put_u32(r.data() + kOffSeq, records);
   put_u32(r.data() + kOffCrc, crc32c(ByteView(r.data(), kOffCrc)));
   return r;
 }
@@ -169,22 +206,31 @@ RecordState classify_log_record(ByteView record) {
              : RecordState::BadChecksum;
 }
 
-std::pair<Slot, Mark> decode_log_record(ByteView record) {
+LogSlot decode_log_slot(ByteView record, std::uint32_t version) {
   const std::uint8_t* r = record.data();
+  LogSlot out;
+  if (version >= 2) out.seq = get_u32(r + kOffSeq);
+  if (version >= 2 && r[kOffType] == kRecordTypeCommit) {
+    if (!std::all_of(r + 1, r + kOffSeq, [](std::uint8_t b) { return b == 0; })) {
+      throw internal_error("watermark log commit has fields this version never writes");
+    }
+    out.commit = true;
+    return out;
+  }
   if (r[kOffType] != kRecordTypeMark) {
     throw internal_error("watermark log record has unknown type " + std::to_string(r[kOffType]));
   }
   const std::uint8_t flags = r[kOffFlags];
   if ((flags & ~(kFlagDigest | kFlagSignature)) != 0 || r[kOffPkh] > 3 || r[30] != 0 ||
-      r[31] != 0 || get_u32(r + 168) != 0) {
+      r[31] != 0 || (version < 2 && get_u32(r + kOffSeq) != 0)) {
     throw internal_error("watermark log record has fields this version never writes");
   }
-  Slot slot;
+  Slot& slot = out.slot;
   slot.kind = kind_of(r[kOffKind]);
   std::copy(r + kOffChain, r + kOffChain + 4, slot.chain.bytes.begin());
   slot.pkh.type = static_cast<tezos::KeyType>(r[kOffPkh]);
   std::copy(r + kOffPkh + 1, r + kOffPkh + 21, slot.pkh.hash.begin());
-  Mark mark;
+  Mark& mark = out.mark;
   mark.level = static_cast<std::int32_t>(get_u32(r + kOffLevel));
   mark.round = static_cast<std::int32_t>(get_u32(r + kOffRound));
   if (flags & kFlagDigest) {
@@ -205,7 +251,7 @@ std::pair<Slot, Mark> decode_log_record(ByteView record) {
                            e.what());
     }
   }
-  return {slot, mark};
+  return out;
 }
 
 }  // namespace signatory::watermark

@@ -348,6 +348,28 @@ TEST_F(WatermarkCli, StoreHeldByARunningSignerIsAClearError) {
             0);
 }
 
+// On a damaged log (issue 12) export refuses like the signer, while set-floor keeps what is
+// readable, says what was damaged, writes its floors and rewrites the log.
+TEST_F(WatermarkCli, SetFloorRepairsADamagedLogExportRefusesIt) {
+  const std::string tz1 = pkh("ed25519_0"), net = chain("mainnet");
+  ASSERT_EQ(cli("watermark set-floor --pkh " + tz1 + " --chain " + net + " --level 100").exit_code,
+            0);
+  const std::string log = dir_.path() + "/base/watermark_log/marks.log";
+  fs::resize_file(log, 16);  // `truncate -s 16`
+  auto r = cli("watermark export");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(log + ": file is shorter than its 32-byte header"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("signatory-cli watermark set-floor"), std::string::npos) << r.err;
+  r = cli("watermark set-floor --pkh " + tz1 + " --chain " + net + " --level 200");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Watermark log damaged"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("unchanged"), std::string::npos) << r.out;
+  const json doc = json::parse(export_ok());
+  ASSERT_EQ(doc["marks"].size(), 3u);
+  for (const auto& m : doc["marks"]) EXPECT_EQ(m["level"], 200);
+}
+
 TEST_F(WatermarkCli, MemStoreRefusesImportAndFloor) {
   dir_.write("mem.yaml", "base_dir: " + dir_.path() + "/base\nwatermark:\n  driver: mem\n");
   auto r = run_binary("signatory-cli", "-c " + dir_.file("mem.yaml") +

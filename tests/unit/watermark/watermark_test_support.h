@@ -124,6 +124,16 @@ inline tezos::Signature signature(std::uint8_t fill) {
   return tezos::Signature(tezos::Signature::Form::Ed25519, Bytes(64, fill));
 }
 
+// The mark a signer stores for request `r` signed with signature(sig).
+inline Mark signed_mark(const Request& r, std::uint8_t sig) {
+  Mark m;
+  m.level = r.level;
+  m.round = r.round;
+  m.digest = r.digest;
+  m.signature = signature(sig);
+  return m;
+}
+
 // Marks compared field by field (Mark itself has no operator==).
 inline bool same_mark(const Mark& a, const Mark& b) {
   return a.level == b.level && a.round == b.round && a.digest == b.digest &&

@@ -11,6 +11,7 @@
 
 #include "../watermark_test_support.h"
 #include "support/faulty_file_env.h"
+#include "watermark/file/crc32c.h"
 #include "watermark/file/mark_record.h"
 
 namespace signatory::watermark {
@@ -85,17 +86,21 @@ TEST_F(FileWatermarkTest, SurvivesATornLastRecordWithoutGoingLower) {
   const Request r0 = request("preattestation_mainnet_r0"),
                 r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(3));
+  Bytes before, after;
   {
     auto store = open();
     CountingSigner s0{signature(1)}, s1{signature(2)};
     store->guard(slot, r0.level, r0.round, r0.digest, s0.fn());
+    before = read_file(log_path());
     store->guard(slot, r1.level, r1.round, r1.digest, s1.fn());
+    after = read_file(log_path());
   }
-  // The second record was being written when the machine died: only part of it arrived.
-  Bytes data = read_file(log_path());
+  // The second record was being written when the process died: only its first 100 bytes
+  // arrived (over the commit that followed the first record).
   const std::size_t last = kLogHeaderSize + kLogRecordSize;
-  std::fill(data.begin() + static_cast<std::ptrdiff_t>(last + 100),
-            data.begin() + static_cast<std::ptrdiff_t>(last + kLogRecordSize), 0);
+  Bytes data = before;
+  std::copy_n(after.begin() + static_cast<std::ptrdiff_t>(last), 100,
+              data.begin() + static_cast<std::ptrdiff_t>(last));
   write_file(log_path(), data);
   {
     auto store = open();
@@ -113,11 +118,11 @@ TEST_F(FileWatermarkTest, SurvivesATornLastRecordWithoutGoingLower) {
   EXPECT_EQ(store->marks()[0].second.signature, signature(3));
 }
 
-TEST_F(FileWatermarkTest, DamagedLogRefusesToStart) {
+TEST_F(FileWatermarkTest, DamagedLogRefusesToStartUntilRepaired) {
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
   {
     auto store = open();
-    const Request r0 = request("preattestation_mainnet_r0"),
-                  r1 = request("preattestation_mainnet_r1");
     CountingSigner s{signature(1)};
     store->guard(r0.slot(delegate(0)), r0.level, r0.round, r0.digest, s.fn());
     store->guard(r1.slot(delegate(1)), r1.level, r1.round, r1.digest, s.fn());
@@ -128,11 +133,87 @@ TEST_F(FileWatermarkTest, DamagedLogRefusesToStart) {
   const Error e = error_of([&] { open(); });
   EXPECT_EQ(e.status(), 500);
   EXPECT_NE(std::string(e.what()).find(log_path()), std::string::npos) << e.what();
-  // The damaged file is left as it was, for the operator to inspect.
+  EXPECT_NE(std::string(e.what()).find("offset 32"), std::string::npos) << e.what();
+  EXPECT_NE(std::string(e.what()).find("set-floor"), std::string::npos) << e.what();
+  // The damaged file is left as it was, for the operator to inspect, and the lock released.
   EXPECT_EQ(read_file(log_path()), data);
-  // And the lock was released: after repair the store opens.
+  EXPECT_EQ(error_of([&] { open(); }).status(), 500);
+  // Repair (what `watermark set-floor` and `import` do) keeps the readable mark, then writes.
+  {
+    FileWatermarkOptions o = small_file_options();
+    o.repair = true;
+    FileWatermark repaired(base_.str(), o);
+    ASSERT_EQ(repaired.marks().size(), 1u);
+    EXPECT_EQ(repaired.marks()[0].first, r1.slot(delegate(1)));
+    Mark floor;
+    floor.level = r0.level + 10;
+    EXPECT_TRUE(repaired.raise(r0.slot(delegate(0)), floor).raised());
+  }
+  auto store = open();
+  EXPECT_EQ(store->marks().size(), 2u);
+  CountingSigner s{signature(2)};
+  EXPECT_EQ(error_of([&] {
+              store->guard(r0.slot(delegate(0)), r0.level, 5, r1.digest, s.fn());
+            }).status(),
+            409);
+}
+
+// Deleting marks.log under a store that had one loses its marks: refused, not a first start.
+TEST_F(FileWatermarkTest, MissingLogOfAnExistingStoreRefusesToStart) {
+  const Request r = request("attestation_mainnet_r0");
+  {
+    auto store = open();
+    CountingSigner s{signature(1)};
+    store->guard(r.slot(delegate(0)), r.level, r.round, r.digest, s.fn());
+  }
+  EXPECT_TRUE(fs::exists(base_.path() / "watermark_log" / "CREATED"));
   fs::remove(log_path());
+  const Error e = error_of([&] { open(); });
+  EXPECT_EQ(e.status(), 500);
+  EXPECT_NE(std::string(e.what()).find(log_path() + ": the file is missing"), std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("set-floor"), std::string::npos) << e.what();
+  EXPECT_FALSE(fs::exists(log_path()));
+  FileWatermarkOptions o = small_file_options();
+  o.repair = true;
+  { FileWatermark repaired(base_.str(), o); }
   EXPECT_NO_THROW(open());
+}
+
+// A store of an earlier version (format 1 log, no CREATED) opens, is rewritten in format 2 and
+// from then on protected against a missing log.
+TEST_F(FileWatermarkTest, StoreOfAnEarlierVersionIsUpgradedInPlace) {
+  const Request r0 = request("preattestation_mainnet_r0"),
+                r1 = request("preattestation_mainnet_r1");
+  fs::create_directories(base_.path() / "watermark_log");
+  Bytes v1 = {'S', 'I', 'G', 'W', 'M', 'L', 'O', 'G', 1, 0, 0, 0};
+  const std::uint32_t crc = crc32c(v1);
+  for (int i = 0; i < 4; ++i) v1.push_back(static_cast<std::uint8_t>(crc >> (8 * i)));
+  Mark m;
+  m.level = r1.level;
+  m.round = r1.round;
+  m.digest = r1.digest;
+  m.signature = signature(7);
+  const LogRecord rec = encode_log_record(r0.slot(delegate(0)), m, 0);
+  v1.insert(v1.end(), rec.begin(), rec.end());
+  v1.resize(v1.size() + 4 * kLogRecordSize, 0);
+  write_file(log_path(), v1);
+  write_text(base_.path() / "watermark_log" / "LOCK", "");
+  {
+    auto store = open();
+    ASSERT_EQ(store->marks().size(), 1u);
+    CountingSigner s{signature(9)};
+    EXPECT_EQ(store->guard(r0.slot(delegate(0)), r1.level, r1.round, r1.digest, s.fn()),
+              signature(7));
+    EXPECT_EQ(error_of([&] {
+                store->guard(r0.slot(delegate(0)), r0.level, r0.round, r0.digest, s.fn());
+              }).status(),
+              409);
+  }
+  EXPECT_EQ(read_mark_log(log_path())->format, kLogFormatVersion);
+  EXPECT_TRUE(fs::exists(base_.path() / "watermark_log" / "CREATED"));
+  fs::remove(log_path());
+  EXPECT_EQ(error_of([&] { open(); }).status(), 500);
 }
 
 TEST_F(FileWatermarkTest, LeftOverCompactionFileIsIgnored) {
