@@ -72,6 +72,8 @@ class FileVault : public Vault {
       }
       std::string key_name = entry["name"].get<std::string>();
       auto& value = entry["value"].get_ref<std::string&>();
+      // Every entry goes back to the file as it was read, usable here or not.
+      entries_.push_back({key_name, crypto::SecretBytes(as_view(value))});
       std::string_view text = value;
       if (auto colon = text.find(':'); colon != std::string_view::npos) text = text.substr(colon + 1);
       try {
@@ -94,17 +96,21 @@ class FileVault : public Vault {
   std::shared_ptr<Key> import_key(tezos::SecretKey key, const std::string& requested) override {
     std::lock_guard lock(mutex_);
     std::string id = requested.empty() ? key.public_key().hash().to_base58() : requested;
+    for (const auto& e : entries_) {
+      if (e.name == id) throw bad_request("a key named `" + id + "' already exists in " + path_);
+    }
     for (const auto& k : keys_) {
-      if (k->id() == id) throw bad_request("a key named `" + id + "' already exists in " + path_);
       if (k->public_key() == key.public_key())
         throw bad_request("key " + key.public_key().hash().to_base58() + " is already in " + path_);
     }
+    entries_.push_back({id, entry_value(key, id)});
     auto local = std::make_shared<LocalKey>(std::move(key), id);
     keys_.push_back(local);
     try {
       persist();
     } catch (...) {
       keys_.pop_back();
+      entries_.pop_back();
       throw;
     }
     return local;
@@ -115,28 +121,39 @@ class FileVault : public Vault {
   }
 
  private:
-  // Writes every key (unencrypted, as octez-client does without a password) through the file
-  // seam's atomic replace (secret_keys_file.h); a failure leaves the file as it was.
-  void persist() {
-    std::vector<SecretKeyEntry> entries;
-    for (const auto& k : keys_) {
-      const auto& local = static_cast<const LocalKey&>(*k);
-      crypto::SecretBytes text = local.secret().to_base58();
-      constexpr std::string_view kPrefix = "unencrypted:";
-      crypto::SecretBytes value(kPrefix.size() + text.size());
-      std::copy(kPrefix.begin(), kPrefix.end(), value.data());
-      std::copy(text.view().begin(), text.view().end(), value.data() + kPrefix.size());
-      entries.push_back({k->id(), std::move(value)});
+  // The `value` a new key is written with: encrypted with the vault's password when it has
+  // one (password_file or password_env), as octez-client writes it, so that a file of
+  // encrypted keys stays encrypted; in plain text only without a password, with a warning.
+  crypto::SecretBytes entry_value(const tezos::SecretKey& key, const std::string& id) const {
+    if (passwords_.password) {
+      return crypto::SecretBytes::from_string("encrypted:" +
+                                              key.encrypt(passwords_.password->as_string()));
     }
+    log::warn(
+        "The new key is stored unencrypted: the vault has no password (set password_file or "
+        "password_env in its config to store keys encrypted)",
+        {{"file", path_}, {"key", id}});
+    constexpr std::string_view kPrefix = "unencrypted:";
+    const crypto::SecretBytes text = key.to_base58();
+    crypto::SecretBytes value(kPrefix.size() + text.size());
+    std::copy(kPrefix.begin(), kPrefix.end(), value.data());
+    std::copy(text.view().begin(), text.view().end(), value.data() + kPrefix.size());
+    return value;
+  }
+
+  // Writes every entry, those read from the file byte for byte as they were, through the file
+  // seam's atomic replace (secret_keys_file.h, mode 0600); a failure leaves the file as it was.
+  void persist() {
     fs::path target(path_);
     if (target.has_parent_path()) fs::create_directories(target.parent_path());
-    write_secret_keys_file(default_file_env(), path_, entries);
+    write_secret_keys_file(default_file_env(), path_, entries_);
   }
 
   std::string path_;
   PasswordSource passwords_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<Key>> keys_;
+  std::vector<SecretKeyEntry> entries_;  // the file's entries, in order, as written
 };
 
 std::string where(const config::VaultConfig& cfg) {
