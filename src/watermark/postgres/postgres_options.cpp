@@ -278,7 +278,11 @@ std::string PgTableName::quoted() const {
   return schema.empty() ? "\"" + name + "\"" : "\"" + schema + "\".\"" + name + "\"";
 }
 std::string PgTableName::quoted_meta() const {
-  return schema.empty() ? "\"" + name + "_schema\"" : "\"" + schema + "\".\"" + name + "_schema\"";
+  return quoted_sibling("_schema");
+}
+std::string PgTableName::quoted_sibling(std::string_view suffix) const {
+  const std::string sibling = "\"" + name + std::string(suffix) + "\"";
+  return schema.empty() ? sibling : "\"" + schema + "\"." + sibling;
 }
 std::string PgTableName::meta_qualified() const {
   return qualified() + "_schema";

@@ -65,6 +65,9 @@ struct PgTableName {
   std::string qualified() const;       // `schema.name` or `name` (for messages)
   std::string quoted() const;          // "schema"."name"
   std::string quoted_meta() const;     // "schema"."name_schema"
+  // "schema"."name<suffix>": an object named after the table (the name stays within
+  // PostgreSQL's 63 bytes for suffixes of up to 8 characters).
+  std::string quoted_sibling(std::string_view suffix) const;
   std::string meta_qualified() const;  // schema.name_schema (to_regclass argument)
 };
 

@@ -24,6 +24,32 @@ std::string migration(int version, const PgTableName& t) {
              " signature text,"
              " updated_at timestamptz NOT NULL DEFAULT now(),"
              " PRIMARY KEY (chain, pkh, kind)) WITH (fillfactor = 50)";
+    case 2:
+      // Marks only rise, whoever writes (docs/watermark-postgres.md, "Marks only rise"): a row
+      // is never deleted (nor the table truncated), its slot never changes, its (level,
+      // round) never goes down, and at the same (level, round) its digest never changes and
+      // a stored signature stays. Every statement of the signer passes; a hand edit that
+      // would lower a mark fails. Only the table's owner can disable it.
+      return "CREATE FUNCTION " + t.quoted_sibling("_rises") +
+             "() RETURNS trigger LANGUAGE plpgsql AS $f$ BEGIN"
+             " IF TG_OP <> 'UPDATE' THEN RAISE EXCEPTION"
+             " 'watermark table %: % refused: high-water marks are never removed', TG_TABLE_NAME,"
+             " TG_OP USING ERRCODE = 'insufficient_privilege'; END IF;"
+             " IF (NEW.chain, NEW.pkh, NEW.kind) IS DISTINCT FROM (OLD.chain, OLD.pkh, OLD.kind)"
+             " OR (NEW.level, NEW.round) < (OLD.level, OLD.round)"
+             " OR ((NEW.level, NEW.round) = (OLD.level, OLD.round)"
+             " AND (NEW.digest IS DISTINCT FROM OLD.digest"
+             " OR (OLD.signature IS NOT NULL AND NEW.signature IS DISTINCT FROM OLD.signature)))"
+             " THEN RAISE EXCEPTION 'watermark table %: the mark of (%, %, %) at level % round %"
+             " may only rise', TG_TABLE_NAME, OLD.chain, OLD.pkh, OLD.kind, OLD.level, OLD.round"
+             " USING ERRCODE = 'insufficient_privilege'; END IF;"
+             " RETURN NEW; END $f$;"
+             "CREATE TRIGGER marks_only_rise BEFORE UPDATE OR DELETE ON " +
+             t.quoted() + " FOR EACH ROW EXECUTE FUNCTION " + t.quoted_sibling("_rises") +
+             "();"
+             "CREATE TRIGGER marks_never_truncated BEFORE TRUNCATE ON " +
+             t.quoted() + " FOR EACH STATEMENT EXECUTE FUNCTION " + t.quoted_sibling("_rises") +
+             "()";
   }
   throw internal_error("watermark store: no migration to schema version " +
                        std::to_string(version));

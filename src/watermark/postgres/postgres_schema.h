@@ -8,7 +8,8 @@
 //   signature text (or NULL)             -- its signature, base58 (edsig…, BLsig…, …)
 //   updated_at timestamptz
 //   PRIMARY KEY (chain, pkh, kind)
-// and `<t>_schema (id = 1, version)` recording the version.
+// and `<t>_schema (id = 1, version)` recording the version. Version 2 adds triggers (function
+// `<t>_rises`) that refuse any change lowering a mark, deleting a row or truncating the table.
 //
 // Migration runs in one transaction under a transaction-scoped advisory lock derived from the
 // table name, so signers starting together serialise: the first creates or upgrades, the
@@ -25,7 +26,7 @@
 
 namespace signatory::watermark {
 
-inline constexpr int kPgSchemaVersion = 1;
+inline constexpr int kPgSchemaVersion = 2;
 
 // Prepared statement names (see postgres_schema.cpp for their text and parameters).
 inline constexpr const char* kPgReserve = "signatory_wm_reserve";

@@ -373,7 +373,7 @@ TEST_F(PostgresWatermarkTest, RefusesNewerSchemaAndForeignTable) {
   EXPECT_EQ(e.status(), 500);
   EXPECT_NE(std::string(e.what()).find("table " + table() +
                                        " has schema version 99, newer than "
-                                       "this signer's 1; upgrade the signer"),
+                                       "this signer's 2; upgrade the signer"),
             std::string::npos)
       << e.what();
 
