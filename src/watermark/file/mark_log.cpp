@@ -204,7 +204,8 @@ std::optional<MarkLogContents> read_mark_log(const std::string& path, FileEnv& e
   const ByteView all(data);
   LogHeaderInfo info;
   if (std::string why = check_log_header(all, &info); !why.empty()) {
-    damage(why);
+    damage("the header at offset 0 is bad (" + why + "; the file is " +
+           std::to_string(all.size()) + " bytes)");
     return out;
   }
   out.format = info.version;
