@@ -27,12 +27,12 @@ std::string at(std::uint64_t offset) {
 std::string mark_log_damage_message(const std::string& path, const std::string& what) {
   return "watermark store: " + path + ": " + what +
          "; an acknowledged high-water mark may be lost, so the signer refuses to start rather "
-         "than risk a double signature. Stop every signer using this key, then restore the "
-         "marks: `signatory-cli watermark set-floor --pkh <tz…> --chain <Net…> --level <a "
-         "level at or above the highest this signer may have signed>` for every key and chain "
-         "it signs for, or `signatory-cli watermark import <an export of the marks>`; either "
-         "command keeps the marks still readable and rewrites the log (see "
-         "docs/watermark-format.md, \"Damage\")";
+         "than risk a double signature. The way out, with the signer stopped: "
+         "`signatory-cli watermark set-floor --pkh <tz…> --chain <Net…> --level <a level at or "
+         "above the highest this signer may have signed>` for every key and chain it signs "
+         "for, or `signatory-cli watermark import <an export of the marks>`; either command "
+         "keeps the marks still readable and rewrites the log (see docs/watermark-format.md, "
+         "\"Damage\")";
 }
 
 namespace {
@@ -77,8 +77,9 @@ void read_format_1(ByteView all, const LogHeaderInfo& info, DamageReport& damage
     const ByteView record = rest.first(kLogRecordSize);
     const RecordState state = classify_log_record(record);
     if (state == RecordState::Empty) {
-      if (!all_zero(rest)) damage("data after the end of the log (zeroed record" + at(pos) + ")");
-      break;
+      if (all_zero(rest)) break;
+      damage("data after the end of the log (zeroed record" + at(pos) + ")");
+      continue;  // salvaging: the records after it still count
     }
     if (state == RecordState::BadChecksum) {
       if (!all_zero(rest.subspan(kLogRecordSize))) {
