@@ -64,6 +64,17 @@ std::string migration(int version, const PgTableName& t) {
 //    caller can answer 409 or give back the stored signature. That SELECT reads the
 //    statement's snapshot, which may predate the row version the upsert saw; the caller
 //    retries when the row it gets back would have allowed signing or is missing.
+// `… RETURNING 1)` closes the upsert `ins`; then `true` if it wrote, else the slot's row
+// (false, level, round, digest, signature), as read by the statement's snapshot.
+std::string written_or_stored(const std::string& quoted_table) {
+  return " RETURNING 1)"
+         " SELECT true, NULL::integer, NULL::integer, NULL::bytea, NULL::text FROM ins"
+         " UNION ALL"
+         " SELECT false, level, round, digest, signature FROM " +
+         quoted_table +
+         " WHERE chain = $1 AND pkh = $2 AND kind = $3 AND NOT EXISTS (SELECT 1 FROM ins)";
+}
+
 std::string reserve_sql(const PgTableName& t) {
   const std::string q = t.quoted();
   return "WITH ins AS (INSERT INTO " + q +
@@ -73,12 +84,8 @@ std::string reserve_sql(const PgTableName& t) {
          " updated_at = now()"
          " WHERE (m.level, m.round) < (excluded.level, excluded.round)"
          " OR (m.level = excluded.level AND m.round = excluded.round"
-         " AND m.digest = excluded.digest AND m.signature IS NULL)"
-         " RETURNING 1)"
-         " SELECT true, NULL::integer, NULL::integer, NULL::bytea, NULL::text FROM ins"
-         " UNION ALL"
-         " SELECT false, level, round, digest, signature FROM " +
-         q + " WHERE chain = $1 AND pkh = $2 AND kind = $3 AND NOT EXISTS (SELECT 1 FROM ins)";
+         " AND m.digest = excluded.digest AND m.signature IS NULL)" +
+         written_or_stored(q);
 }
 
 // Stores signatures of reserved marks, in batches; a row that has moved on (another level,
@@ -104,12 +111,8 @@ std::string raise_sql(const PgTableName& t) {
          " ON CONFLICT (chain, pkh, kind) DO UPDATE SET level = excluded.level,"
          " round = excluded.round, digest = excluded.digest, signature = excluded.signature,"
          " updated_at = now()"
-         " WHERE (m.level, m.round) < (excluded.level, excluded.round)"
-         " RETURNING 1)"
-         " SELECT true, NULL::integer, NULL::integer, NULL::bytea, NULL::text FROM ins"
-         " UNION ALL"
-         " SELECT false, level, round, digest, signature FROM " +
-         q + " WHERE chain = $1 AND pkh = $2 AND kind = $3 AND NOT EXISTS (SELECT 1 FROM ins)";
+         " WHERE (m.level, m.round) < (excluded.level, excluded.round)" +
+         written_or_stored(q);
 }
 
 std::string marks_sql(const PgTableName& t) {

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cerrno>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -54,6 +55,12 @@ class FaultyFileEnv final : public FileEnv {
   void clear(FileOp op) {
     std::lock_guard lock(mutex_);
     faults_.erase(op);
+  }
+  // A disk that fails: every write (resp. every fsync, fdatasync and directory fsync) fails
+  // with `error` from now on; 0 ends it.
+  void fail_writes(int error) { set_failing({FileOp::Write}, error); }
+  void fail_syncs(int error) {
+    set_failing({FileOp::Sync, FileOp::SyncData, FileOp::SyncDir}, error);
   }
   // Removes every fault, short-write limit and pending interruption.
   void clear() {
@@ -165,6 +172,10 @@ class FaultyFileEnv final : public FileEnv {
     FaultyFileEnv& env_;
     std::unique_ptr<File> real_;
   };
+
+  void set_failing(std::initializer_list<FileOp> ops, int error) {
+    for (FileOp op : ops) error ? fail(op, error) : clear(op);
+  }
 
   // The errno `op` on `path` must fail with, if any; counts the call.
   std::optional<int> inject(FileOp op, const std::string& path) {

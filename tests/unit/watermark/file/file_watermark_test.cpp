@@ -19,7 +19,6 @@ namespace {
 
 using namespace testing;
 using signatory::testing::FaultyFileEnv;
-using signatory::testing::FileOp;
 namespace fs = std::filesystem;
 
 class FileWatermarkTest : public ::testing::Test {
@@ -31,14 +30,6 @@ class FileWatermarkTest : public ::testing::Test {
   }
   std::string log_path() const { return FileWatermark::log_path(base_.str()); }
   TempDir base_;
-  // Every write (resp. fsync, fdatasync, directory fsync) fails with `error`; 0 clears.
-  void write_fault(int error) { set_faults({FileOp::Write}, error); }
-  void sync_fault(int error) {
-    set_faults({FileOp::Sync, FileOp::SyncData, FileOp::SyncDir}, error);
-  }
-  void set_faults(std::initializer_list<FileOp> ops, int error) {
-    for (FileOp op : ops) error ? env_.fail(op, error) : env_.clear(op);
-  }
   FaultyFileEnv env_;
 };
 
@@ -260,7 +251,7 @@ TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
   CountingSigner s0{signature(1)}, s1{signature(2)};
   store->guard(slot, r0.level, r0.round, r0.digest, s0.fn());
   const auto before = store->marks();
-  write_fault(ENOSPC);
+  env_.fail_writes(ENOSPC);
   std::optional<tezos::Signature> returned;
   const Error e =
       error_of([&] { returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); });
@@ -269,7 +260,7 @@ TEST_F(FileWatermarkTest, WriteFailureGives503AndNoSignature) {
   EXPECT_FALSE(returned);
   EXPECT_EQ(s1.calls, 1);  // it was signed, but the signature was dropped
   EXPECT_TRUE(same_marks(store->marks(), before));
-  write_fault(0);
+  env_.fail_writes(0);
   EXPECT_EQ(store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()), signature(2));
 }
 
@@ -281,7 +272,7 @@ TEST_F(FileWatermarkTest, SyncFailureGives503BreaksHealthAndTheStoreStillLoads) 
     auto store = open();
     CountingSigner s0{signature(1)}, s1{signature(2)};
     store->guard(slot, r0.level, r0.round, r0.digest, s0.fn());
-    sync_fault(EIO);
+    env_.fail_syncs(EIO);
     std::optional<tezos::Signature> returned;
     EXPECT_EQ(error_of([&] {
                 returned = store->guard(slot, r1.level, r1.round, r1.digest, s1.fn());
@@ -290,7 +281,7 @@ TEST_F(FileWatermarkTest, SyncFailureGives503BreaksHealthAndTheStoreStillLoads) 
     EXPECT_FALSE(returned);
     EXPECT_NE(store->health(), "");
     EXPECT_EQ(store->marks()[0].second.round, r0.round);
-    sync_fault(0);
+    env_.fail_syncs(0);
     // Still refused: a later fdatasync could lie about data lost by the failed one.
     EXPECT_EQ(
         error_of([&] { store->guard(slot, r1.level, r1.round, r1.digest, s1.fn()); }).status(),

@@ -31,14 +31,6 @@ class MarkLogTest : public ::testing::Test {
     return o;
   }
   TempDir dir_;
-  // Every write (resp. fsync, fdatasync, directory fsync) fails with `error`; 0 clears.
-  void write_fault(int error) { set_faults({FileOp::Write}, error); }
-  void sync_fault(int error) {
-    set_faults({FileOp::Sync, FileOp::SyncData, FileOp::SyncDir}, error);
-  }
-  void set_faults(std::initializer_list<FileOp> ops, int error) {
-    for (FileOp op : ops) error ? env_.fail(op, error) : env_.clear(op);
-  }
   FaultyFileEnv env_;
 };
 
@@ -139,7 +131,7 @@ TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
   const Slot slot = r0.slot(delegate(0));
   MarkLog log(path(), {}, options());
   log.append(slot, signed_mark(r0, 1));
-  write_fault(ENOSPC);
+  env_.fail_writes(ENOSPC);
   const Error e = error_of([&] { log.append(slot, signed_mark(r1, 2)); });
   EXPECT_EQ(e.status(), 503);
   EXPECT_NE(std::string(e.what()).find("watermark store: cannot persist mark"), std::string::npos);
@@ -147,7 +139,7 @@ TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).round, r0.round);
   EXPECT_NE(log.health().find(std::strerror(ENOSPC)), std::string::npos) << log.health();
   // A failed write is retried by the next append.
-  write_fault(0);
+  env_.fail_writes(0);
   EXPECT_NO_THROW(log.append(slot, signed_mark(r1, 2)));
   EXPECT_EQ(log.health(), "");
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).round, r1.round);
@@ -158,12 +150,12 @@ TEST_F(MarkLogTest, FailedSyncPoisonsTheLogUntilRestart) {
                 r1 = request("preattestation_mainnet_r1");
   const Slot slot = r0.slot(delegate(0));
   MarkLog log(path(), {}, options());
-  sync_fault(EIO);
+  env_.fail_syncs(EIO);
   const Error e = error_of([&] { log.append(slot, signed_mark(r0, 1)); });
   EXPECT_EQ(e.status(), 503);
   EXPECT_NE(std::string(e.what()).find("fdatasync"), std::string::npos) << e.what();
   EXPECT_NE(log.health(), "");
-  sync_fault(0);
+  env_.fail_syncs(0);
   const Error again = error_of([&] { log.append(slot, signed_mark(r1, 2)); });
   EXPECT_EQ(again.status(), 503);
   EXPECT_NE(std::string(again.what()).find("restart"), std::string::npos) << again.what();
@@ -187,14 +179,14 @@ TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
   log.append(slot, m);
   m.level++;
   log.append(slot, m);  // the zeroed space is now used up
-  write_fault(ENOSPC);
+  env_.fail_writes(ENOSPC);
   Mark next = m;
   next.level++;
   EXPECT_EQ(error_of([&] { log.append(slot, next); }).status(), 503);
   EXPECT_FALSE(fs::exists(path() + ".tmp"));
   EXPECT_NE(log.health(), "");
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).level, m.level);
-  write_fault(0);
+  env_.fail_writes(0);
   EXPECT_NO_THROW(log.append(slot, next));
   EXPECT_EQ(read_mark_log(path())->marks.at(slot).level, next.level);
   EXPECT_EQ(log.health(), "");
@@ -267,7 +259,7 @@ TEST_F(MarkLogTest, CompactionWhoseDirectorySyncFailsPoisonsTheLog) {
 }
 
 TEST_F(MarkLogTest, CreateFailsWithAClearError) {
-  sync_fault(EIO);
+  env_.fail_syncs(EIO);
   const Error e = error_of([&] { MarkLog log(path(), {}, options()); });
   EXPECT_EQ(e.status(), 500);
   EXPECT_NE(std::string(e.what()).find(std::strerror(EIO)), std::string::npos) << e.what();
