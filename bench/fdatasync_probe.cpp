@@ -1,5 +1,5 @@
 // The durability limit of bench/run: the latency of what the `file` watermark store does for
-// each accepted mark (src/watermark/mark_log.cpp) — one pwrite of a 176-byte record into space
+// each accepted mark (src/watermark/file/mark_log.cpp) — one pwrite of a 176-byte record into space
 // that was zeroed and synced beforehand, then one fdatasync — on the disk holding DIR.
 //
 // Usage: bench_fdatasync DIR [count=2000]

@@ -2,11 +2,13 @@
 // may have damaged. The first input byte picks what the rest is:
 //   0  a `file` backend log as found on disk (watermark::read_mark_log, through a file in
 //      /dev/shm or $TMPDIR),
-//   1  the same with the header and record checksums fixed up first, so that the fuzzer
-//      reaches the record decoder; a log that is read must, once rewritten by MarkLog
-//      (compaction), read back to the same marks,
-//   2  one record (zero-padded, checksum fixed up): decoding, encoding and decoding again
-//      must give the same slot and mark,
+//   1  the same with the header's checksums and file size (format 2) and the slot checksums
+//      fixed up first, so that the fuzzer reaches the record decoder and the end-of-log rules;
+//      a log that is read must, once rewritten by MarkLog (compaction), read back to the same
+//      marks; the salvage reading must not throw on damage and must keep at least the marks of
+//      a strict reading,
+//   2  one slot (zero-padded, checksum fixed up): decoding, encoding and decoding again
+//      must give the same record or commit,
 //   3  a Signatory v2 `watermark_v2/<chain>.json` file (parse_signatory_v2_file).
 // Rejections must be signatory::Error.
 #include <unistd.h>
@@ -19,10 +21,11 @@
 
 #include "common/error.h"
 #include "fuzz_support.h"
-#include "watermark/crc32c.h"
-#include "watermark/mark_log.h"
-#include "watermark/mark_record.h"
-#include "watermark/signatory_v2_import.h"
+#include "watermark/core/watermark_rule.h"
+#include "watermark/file/crc32c.h"
+#include "watermark/file/mark_log.h"
+#include "watermark/file/mark_record.h"
+#include "watermark/transfer/signatory_v2_import.h"
 
 using namespace signatory;
 using namespace signatory::watermark;
@@ -66,9 +69,16 @@ bool same_mark(const Mark& a, const Mark& b) {
 
 void check_log(ByteView file, bool fix_checksums) {
   Bytes data(file.begin(), file.end());
-  if (fix_checksums && data.size() >= kLogHeaderSize) {
+  std::size_t slots_from = kLogHeaderSizeV1;
+  if (fix_checksums && data.size() >= kLogHeaderSizeV1) {
     put_crc(data.data() + 12, ByteView(data.data(), 12));
-    for (std::size_t pos = kLogHeaderSize; pos + kLogRecordSize <= data.size(); pos += kLogRecordSize) {
+    if (data[8] == 2 && data.size() >= kLogHeaderSize) {
+      const std::uint64_t size = data.size();
+      for (int i = 0; i < 8; ++i) data[16 + i] = static_cast<std::uint8_t>(size >> (8 * i));
+      put_crc(data.data() + 28, ByteView(data.data(), 28));
+      slots_from = kLogHeaderSize;
+    }
+    for (std::size_t pos = slots_from; pos + kLogRecordSize <= data.size(); pos += kLogRecordSize) {
       std::uint8_t* r = data.data() + pos;
       bool zero = true;
       for (std::size_t i = 0; i < kLogRecordSize - 4 && zero; ++i) zero = r[i] == 0;
@@ -76,11 +86,28 @@ void check_log(ByteView file, bool fix_checksums) {
     }
   }
   write_file(log_path(), data);
+  std::optional<MarkLogContents> contents;
   try {
-    const std::optional<MarkLogContents> contents = read_mark_log(log_path());
-    fuzz::fuzz_check(contents.has_value(), "existing log read as missing");
-    fuzz::fuzz_check(contents->marks.size() <= contents->records, "more marks than records");
-    if (!fix_checksums || contents->marks.empty()) return;
+    contents = read_mark_log(log_path());
+  } catch (const Error&) {
+  }
+  std::optional<MarkLogContents> salvaged;
+  try {
+    salvaged = read_mark_log(log_path(), default_file_env(), LogReading::Salvage);
+  } catch (const Error&) {
+    fuzz::fuzz_check(false, "salvage reading threw");
+  }
+  fuzz::fuzz_check(salvaged.has_value(), "existing log salvaged as missing");
+  if (!contents) return;
+  fuzz::fuzz_check(contents->marks.size() <= contents->records, "more marks than records");
+  fuzz::fuzz_check(salvaged->damage.empty(), "strict reading accepted what salvage calls damage");
+  for (const auto& [slot, mark] : contents->marks) {
+    const auto it = salvaged->marks.find(slot);
+    fuzz::fuzz_check(it != salvaged->marks.end() && !above(mark.level, mark.round, it->second),
+                     "salvage lost or lowered a mark");
+  }
+  if (!fix_checksums || contents->marks.empty()) return;
+  try {
     {
       MarkLogOptions options;
       options.preallocate_records = contents->marks.size();
@@ -103,11 +130,14 @@ void check_record(ByteView bytes) {
   put_crc(record.data() + kLogRecordSize - 4, ByteView(record.data(), kLogRecordSize - 4));
   if (classify_log_record(record) != RecordState::Valid) return;
   try {
-    const auto [slot, mark] = decode_log_record(record);
-    const LogRecord encoded = encode_log_record(slot, mark);
-    fuzz::fuzz_check(classify_log_record(encoded) == RecordState::Valid, "encoded record has a bad checksum");
-    const auto [slot2, mark2] = decode_log_record(encoded);
-    fuzz::fuzz_check(slot2 == slot && same_mark(mark2, mark), "record does not round-trip");
+    const LogSlot decoded = decode_log_slot(record, kLogFormatVersion);
+    const LogRecord encoded = decoded.commit ? encode_log_commit(decoded.seq)
+                                             : encode_log_record(decoded.slot, decoded.mark, decoded.seq);
+    fuzz::fuzz_check(classify_log_record(encoded) == RecordState::Valid, "encoded slot has a bad checksum");
+    const LogSlot again = decode_log_slot(encoded, kLogFormatVersion);
+    fuzz::fuzz_check(again.commit == decoded.commit && again.seq == decoded.seq, "slot does not round-trip");
+    fuzz::fuzz_check(decoded.commit || (again.slot == decoded.slot && same_mark(again.mark, decoded.mark)),
+                     "record does not round-trip");
   } catch (const Error&) {
   }
 }

@@ -14,6 +14,8 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(SOURCE, 'tests', 'system'))
+import mark_log_format as wlog  # noqa: E402 - the watermark log layout, shared with the system tests
 HEX = re.compile(r'(?:[0-9a-fA-F]{2})+')
 B58 = re.compile(r'[1-9A-HJ-NP-Za-km-z]{8,}')
 
@@ -151,15 +153,6 @@ def der_and_spki_seeds(c):
 
 # --- watermark files (docs/watermark-format.md) ---------------------------------------------
 
-def crc32c(data):
-    crc = 0xFFFFFFFF
-    for b in data:
-        crc ^= b
-        for _ in range(8):
-            crc = (crc >> 1) ^ (0x82F63B78 if crc & 1 else 0)
-    return crc ^ 0xFFFFFFFF
-
-
 def b58check(prefix, payload):
     alphabet = '123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz'
     data = prefix + payload
@@ -172,42 +165,31 @@ def b58check(prefix, payload):
     return '1' * (len(data) - len(data.lstrip(b'\0'))) + out
 
 
-def log_header():
-    h = b'SIGWMLOG' + struct.pack('<I', 1)
-    return h + struct.pack('<I', crc32c(h))
-
-
-def log_record(kind, level, round_, digest=None, sig=None, form=1, pkh_type=0, chain=b'\x7a\x06\xa7\x70'):
-    r = bytearray(176)
-    r[0] = 1
-    r[1] = kind
-    r[2] = (1 if digest else 0) | (2 if sig else 0)
-    r[3] = form if sig else 0
-    r[4:8] = chain
-    r[8] = pkh_type
-    r[9:29] = hashlib.blake2b(bytes([kind, pkh_type]), digest_size=20).digest()
-    if sig:
-        r[29] = len(sig)
-        r[72:72 + len(sig)] = sig
-    r[32:36] = struct.pack('<i', level)
-    r[36:40] = struct.pack('<i', round_)
-    if digest:
-        r[40:72] = digest
-    r[172:176] = struct.pack('<I', crc32c(bytes(r[:172])))
-    return bytes(r)
+def log_record(kind, level, round_, digest=None, sig=None, form=1, pkh_type=0, chain=b'\x7a\x06\xa7\x70',
+               seq=0):
+    pkh = bytes([pkh_type]) + hashlib.blake2b(bytes([kind, pkh_type]), digest_size=20).digest()
+    return wlog.record(kind, chain, pkh, level, round_, digest, sig, form, seq)
 
 
 def watermark_seeds(c, docs):
     d = hashlib.blake2b(b'block', digest_size=32).digest()
     records = [log_record(3, 100, 0, d, bytes(64), 1), log_record(1, 100, 1),
                log_record(4, 7, 2, d, bytes(96), 4, 3), log_record(3, 101, 0, d, bytes(64), 5, 1)]
-    log = log_header() + b''.join(records)
+    log = wlog.header() + b''.join(records)
+    numbered = [log_record(*args, seq=i + 1) for i, args in enumerate(
+        [(3, 100, 0, d, bytes(64), 1), (1, 100, 1), (4, 7, 2, d, bytes(96), 4, 3),
+         (3, 101, 0, d, bytes(64), 5, 1)])]
+    body = b''.join(numbered) + wlog.commit(len(numbered)) + bytes(176 * 2)
+    log2 = wlog.header(32 + len(body)) + body
     for mode in (0, 1):
         c.add('watermark', bytes([mode]) + log)
         c.add('watermark', bytes([mode]) + log + bytes(176 * 2))
         c.add('watermark', bytes([mode]) + log + records[0][:100])
-        c.add('watermark', bytes([mode]) + log_header())
-    for r in records:
+        c.add('watermark', bytes([mode]) + wlog.header())
+        c.add('watermark', bytes([mode]) + log2)
+        c.add('watermark', bytes([mode]) + log2[:32 + 176 * 3] + numbered[3][:90] + log2[32 + 176 * 3 + 90:])
+        c.add('watermark', bytes([mode]) + wlog.header(32 + 176) + wlog.commit(0))
+    for r in records + numbered + [wlog.commit(4)]:
         c.add('watermark', b'\x02' + r[:172])
     pkhs = []
     for key, s in strings(docs.get('keys.json', {})):

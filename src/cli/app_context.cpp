@@ -5,7 +5,7 @@
 #include "common/error.h"
 #include "common/log.h"
 #include "vault/registry.h"
-#include "watermark/watermark_factory.h"
+#include "watermark/registry.h"
 
 namespace signatory::cli {
 

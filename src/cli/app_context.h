@@ -11,7 +11,7 @@
 
 #include "config/config.h"
 #include "signer/signer.h"
-#include "watermark/watermark.h"
+#include "watermark/core/watermark.h"
 
 namespace signatory::cli {
 

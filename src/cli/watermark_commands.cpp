@@ -9,22 +9,17 @@
 // A directory matching two of these, or none, is an error asking for --from.
 #include "cli/watermark_commands.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <limits>
-#include <map>
 
 #include "common/error.h"
+#include "common/file_env.h"
 #include "common/log.h"
-#include "watermark/octez_watermark_import.h"
-#include "watermark/signatory_v2_import.h"
-#include "watermark/strict_json.h"
-#include "watermark/watermark_rule.h"
+#include "watermark/file/file_watermark.h"
+#include "watermark/transfer/octez_watermark_import.h"
+#include "watermark/transfer/signatory_v2_import.h"
+#include "watermark/transfer/strict_json.h"
 
 namespace signatory::cli {
 namespace {
@@ -67,16 +62,24 @@ ImportFormat parse_from(const std::string& s) {
   throw bad_request("--from: `" + s + "' is not one of auto, json, signatory, octez");
 }
 
-// The store of the config, with a clear word when a running signer holds it.
-std::unique_ptr<watermark::Watermark> open_store(const config::Config& cfg) {
+// The store of the config, with a clear word when a running signer holds it. With `repair`
+// (import, set-floor), a damaged or missing `file` log is opened keeping the marks still
+// readable, so that the marks the command writes can replace the lost ones
+// (docs/watermark-format.md, "Damage").
+std::unique_ptr<watermark::Watermark> open_store(const config::Config& cfg, bool repair) {
   try {
+    if (repair && (cfg.watermark.driver.empty() || cfg.watermark.driver == "file")) {
+      watermark::FileWatermarkOptions options;
+      options.repair = true;
+      return std::make_unique<watermark::FileWatermark>(cfg.base_dir, options);
+    }
     return open_watermark_store(cfg);
   } catch (const Error& e) {
     const std::string message = e.what();
     if (message.find("in use by another signer") != std::string::npos) {
-      throw Error(e.code(), message + ". Stop the signer that uses base_dir " + cfg.base_dir +
-                                " before running `signatory-cli watermark`, then start it "
-                                "again (marks must not change under a running signer)");
+      throw internal_error(message + ". Stop the signer that uses base_dir " + cfg.base_dir +
+                           " before running `signatory-cli watermark`, then start it again "
+                           "(marks must not change under a running signer)");
     }
     throw;
   }
@@ -89,35 +92,6 @@ void require_persistent(const watermark::Watermark& store) {
         "the watermark driver is `mem': its marks live in the memory of the "
         "signer process only, so marks written by signatory-cli would be lost; "
         "configure a persistent watermark driver (e.g. file)");
-  }
-}
-
-// Writes `text` to `path` through a temporary file, fsync and rename.
-void write_file_atomically(const std::string& path, const std::string& text) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw bad_request("cannot create " + tmp + ": " + std::strerror(errno));
-  std::size_t done = 0;
-  while (done < text.size()) {
-    ssize_t n = ::write(fd, text.data() + done, text.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw bad_request("cannot write " + tmp + ": " + std::strerror(e));
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw bad_request("cannot write " + tmp + ": " + std::strerror(e));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int e = errno;
-    ::unlink(tmp.c_str());
-    throw bad_request("cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
   }
 }
 
@@ -251,19 +225,29 @@ int WatermarkCommand::run(const GlobalFlags& flags) const {
   return 0;
 }
 
+std::size_t export_marks_to_file(watermark::Watermark& store, const std::string& path,
+                                 FileEnv& env) {
+  const MarkList marks = store.marks();
+  const std::string text = watermark::write_mark_document(marks);
+  const ReplaceResult r = env.replace_file(path, as_view(text), 0644);
+  if (!r.ok()) throw bad_request("cannot " + r.status.message);
+  return marks.size();
+}
+
 int WatermarkCommand::run_export(const GlobalFlags& flags) const {
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
-  const MarkList marks = store->marks();
-  const std::string text = watermark::write_mark_document(marks);
+  auto store = open_store(cfg, false);
+  std::size_t count = 0;
   if (output_.empty() || output_ == "-") {
-    std::cout << text << std::flush;
+    const MarkList marks = store->marks();
+    std::cout << watermark::write_mark_document(marks) << std::flush;
+    count = marks.size();
   } else {
-    write_file_atomically(output_, text);
-    std::cout << "Exported " << marks.size() << " marks to " << output_ << "\n";
+    count = export_marks_to_file(*store, output_, default_file_env());
+    std::cout << "Exported " << count << " marks to " << output_ << "\n";
   }
   log::info("Watermarks exported",
-            {{"backend", store->backend_name()}, {"marks", std::to_string(marks.size())}});
+            {{"backend", store->backend_name()}, {"marks", std::to_string(count)}});
   return 0;
 }
 
@@ -272,7 +256,7 @@ int WatermarkCommand::run_import(const GlobalFlags& flags) const {
   // Read (and validate) everything before touching the store.
   const MarkList marks = read_import_source(source);
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
+  auto store = open_store(cfg, true);
   require_persistent(*store);
   const auto summary = watermark::raise_marks(*store, marks, source.path);
   std::cout << "Read " << summary.read << " marks from " << source.path << " ("
@@ -308,24 +292,21 @@ int WatermarkCommand::run_set_floor(const GlobalFlags& flags) const {
   floor.round = std::numeric_limits<std::int32_t>::max();
 
   config::Config cfg = load_config_logged(flags);
-  auto store = open_store(cfg);
+  auto store = open_store(cfg, true);
   require_persistent(*store);
-  std::map<Slot, Mark> current;
-  for (auto& [s, m] : store->marks()) current.emplace(s, m);
   for (auto kind : kinds) {
     slot.kind = kind;
-    auto it = current.find(slot);
     log::Fields fields = {{"chain", chain_},
                           {"pkh", pkh_},
                           {"kind", kind_name(kind)},
                           {"level", std::to_string(floor.level)}};
-    if (it != current.end() && !watermark::above(floor.level, floor.round, it->second)) {
-      std::cout << kind_name(kind) << ": unchanged, the stored mark (level " << it->second.level
-                << ", round " << it->second.round << ") is already at or above the floor\n";
+    const watermark::RaiseResult r = store->raise(slot, floor);
+    if (!r.raised()) {
+      std::cout << kind_name(kind) << ": unchanged, the stored mark (level " << r.kept->level
+                << ", round " << r.kept->round << ") is already at or above the floor\n";
       log::info("Watermark floor not needed: the stored mark is at or above it", fields);
       continue;
     }
-    store->raise(slot, floor);
     std::cout << kind_name(kind) << ": floor set, nothing at or below level " << floor.level
               << " can be signed\n";
     log::info("Watermark floor set", fields);

@@ -6,16 +6,20 @@
 //   set-floor --pkh --chain --level [--kind]
 //                              forbids signing at or below a level for a key and chain
 // The commands open the store the config names (the `file` store is locked by a running
-// signer: stop it first). A mark is never lowered. Single-threaded.
+// signer: stop it first). A mark is never lowered. import and set-floor are also the way out of
+// a damaged or missing `file` log: they keep the marks still readable, write theirs and
+// rewrite the log (docs/watermark-format.md, "Damage"). Single-threaded.
 #pragma once
 
 #include <CLI/CLI.hpp>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
 
 #include "cli/app_context.h"
-#include "watermark/mark_document.h"
+#include "common/file_env.h"
+#include "watermark/transfer/mark_document.h"
 
 namespace signatory::cli {
 
@@ -35,6 +39,13 @@ ImportSource detect_import_source(const std::string& path, ImportFormat requeste
 
 // The marks of a detected source.
 watermark::MarkList read_import_source(const ImportSource& source);
+
+// `export -o path`: every mark of `store` as a mark document, written to `path` atomically
+// through `env` (FileEnv::replace_file, mode 0644 less the umask); returns how many marks.
+// Throws Error(400) "cannot <step> <file>: <reason>" if it cannot, leaving a file already at
+// `path` as it was.
+std::size_t export_marks_to_file(watermark::Watermark& store, const std::string& path,
+                                 FileEnv& env);
 
 // The `watermark` subcommand and its options; it must outlive the parse.
 class WatermarkCommand {

@@ -26,7 +26,7 @@
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
 #include "vault/vault.h"
-#include "watermark/watermark.h"
+#include "watermark/core/watermark.h"
 
 namespace signatory::signer {
 

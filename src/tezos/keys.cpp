@@ -376,6 +376,17 @@ crypto::SecretBytes SecretKey::to_base58() const {
   return out;
 }
 
+std::string SecretKey::encrypt(std::string_view password) const {
+  crypto::ensure_sodium();
+  std::array<std::uint8_t, crypto::kEncryptedKeySaltLength> salt;
+  randombytes_buf(salt.data(), salt.size());
+  return encrypt(password, salt);
+}
+
+std::string SecretKey::encrypt(std::string_view password, ByteView salt) const {
+  return b58check_encode(*forms(type_).esk, crypto::encrypt_secret_key(secret_, password, salt));
+}
+
 Signature SecretKey::sign(ByteView message, int version) const {
   switch (type_) {
     case KeyType::Bls: {

@@ -119,6 +119,11 @@ class SecretKey {
   const PublicKey& public_key() const { return public_key_; }
   // edsk… (32-byte seed form) and friends. The result is secret: don't log it.
   crypto::SecretBytes to_base58() const;
+  // The key encrypted with `password` as octez-client writes it: edesk…, spesk…, p2esk…,
+  // BLesk… (crypto/encrypted_key.h), under a random 8-byte salt, or `salt` (tests). Not
+  // secret without the password; decrypt() reads it back.
+  std::string encrypt(std::string_view password) const;
+  std::string encrypt(std::string_view password, ByteView salt) const;
 
   // Signs the raw message. `version` is the signing version of the request (only BLS uses it).
   Signature sign(ByteView message, int version = 2) const;

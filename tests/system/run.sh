@@ -20,7 +20,8 @@ if [[ ! -x "$SIGNATORY_BIN" ]]; then
 fi
 
 cd "$here"
-if [[ ! -d node_modules/@taquito/remote-signer || ! -d node_modules/@taquito/utils ]]; then
+if [[ ! -d node_modules/@taquito/remote-signer || ! -d node_modules/@taquito/utils ||
+      ! -d node_modules/@taquito/signer ]]; then
   npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 fi
 

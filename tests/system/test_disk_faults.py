@@ -4,7 +4,7 @@ and log writes that fail in place.
 How each fault is made (real kernel behaviour for the first two):
 * Full disk: base_dir is a private tmpfs (`mount -t tmpfs -o size=8m`), filled with a file until
   ENOSPC while the signer runs. The file backend keeps room for 4096 records after each rewrite
-  of its log (src/watermark/mark_log.h), so a full disk shows when that room is used up and the
+  of its log (src/watermark/file/mark_log.h), so a full disk shows when that room is used up and the
   log must be rewritten; the test signs consensus requests at rising levels until then.
 * Read-only directory: a read-only bind mount over <base_dir>/watermark_log. The signer's open
   descriptor stays writable (as after such a mount in production), so again the next rewrite of

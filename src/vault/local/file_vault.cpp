@@ -1,10 +1,7 @@
 // Driver `file`: octez `secret_keys` files (see file_vault.h).
 #include "vault/local/file_vault.h"
 
-#include <fcntl.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -20,6 +17,7 @@
 #include "config/env_expand.h"
 #include "vault/local/key_unlock.h"
 #include "vault/local/local_key.h"
+#include "vault/local/secret_keys_file.h"
 
 namespace signatory::vault {
 namespace {
@@ -74,6 +72,8 @@ class FileVault : public Vault {
       }
       std::string key_name = entry["name"].get<std::string>();
       auto& value = entry["value"].get_ref<std::string&>();
+      // Every entry goes back to the file as it was read, usable here or not.
+      entries_.push_back({key_name, crypto::SecretBytes(as_view(value))});
       std::string_view text = value;
       if (auto colon = text.find(':'); colon != std::string_view::npos) text = text.substr(colon + 1);
       try {
@@ -96,17 +96,21 @@ class FileVault : public Vault {
   std::shared_ptr<Key> import_key(tezos::SecretKey key, const std::string& requested) override {
     std::lock_guard lock(mutex_);
     std::string id = requested.empty() ? key.public_key().hash().to_base58() : requested;
+    for (const auto& e : entries_) {
+      if (e.name == id) throw bad_request("a key named `" + id + "' already exists in " + path_);
+    }
     for (const auto& k : keys_) {
-      if (k->id() == id) throw bad_request("a key named `" + id + "' already exists in " + path_);
       if (k->public_key() == key.public_key())
         throw bad_request("key " + key.public_key().hash().to_base58() + " is already in " + path_);
     }
+    entries_.push_back({id, entry_value(key, id)});
     auto local = std::make_shared<LocalKey>(std::move(key), id);
     keys_.push_back(local);
     try {
       persist();
     } catch (...) {
       keys_.pop_back();
+      entries_.pop_back();
       throw;
     }
     return local;
@@ -117,41 +121,39 @@ class FileVault : public Vault {
   }
 
  private:
-  // Writes every key (unencrypted, as octez-client does without a password) to a temporary
-  // file beside the target, syncs it, and renames it over the target.
-  void persist() {
-    nlohmann::json doc = nlohmann::json::array();
-    for (const auto& k : keys_) {
-      const auto& local = static_cast<const LocalKey&>(*k);
-      crypto::SecretBytes text = local.secret().to_base58();
-      doc.push_back({{"name", k->id()}, {"value", "unencrypted:" + std::string(text.as_string())}});
+  // The `value` a new key is written with: encrypted with the vault's password when it has
+  // one (password_file or password_env), as octez-client writes it, so that a file of
+  // encrypted keys stays encrypted; in plain text only without a password, with a warning.
+  crypto::SecretBytes entry_value(const tezos::SecretKey& key, const std::string& id) const {
+    if (passwords_.password) {
+      return crypto::SecretBytes::from_string("encrypted:" +
+                                              key.encrypt(passwords_.password->as_string()));
     }
-    std::string body = doc.dump(2) + "\n";
-    wipe_json(doc);
+    log::warn(
+        "The new key is stored unencrypted: the vault has no password (set password_file or "
+        "password_env in its config to store keys encrypted)",
+        {{"file", path_}, {"key", id}});
+    constexpr std::string_view kPrefix = "unencrypted:";
+    const crypto::SecretBytes text = key.to_base58();
+    crypto::SecretBytes value(kPrefix.size() + text.size());
+    std::copy(kPrefix.begin(), kPrefix.end(), value.data());
+    std::copy(text.view().begin(), text.view().end(), value.data() + kPrefix.size());
+    return value;
+  }
+
+  // Writes every entry, those read from the file byte for byte as they were, through the file
+  // seam's atomic replace (secret_keys_file.h, mode 0600); a failure leaves the file as it was.
+  void persist() {
     fs::path target(path_);
     if (target.has_parent_path()) fs::create_directories(target.parent_path());
-    std::string tmp = path_ + ".tmp";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0) {
-      sodium_memzero(body.data(), body.size());
-      throw internal_error("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    bool ok = ::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()) &&
-              ::fsync(fd) == 0;
-    int saved = errno;
-    ::close(fd);
-    sodium_memzero(body.data(), body.size());
-    if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0) {
-      if (ok) saved = errno;
-      ::unlink(tmp.c_str());
-      throw internal_error("cannot write " + path_ + ": " + std::strerror(saved));
-    }
+    write_secret_keys_file(default_file_env(), path_, entries_);
   }
 
   std::string path_;
   PasswordSource passwords_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<Key>> keys_;
+  std::vector<SecretKeyEntry> entries_;  // the file's entries, in order, as written
 };
 
 }  // namespace

@@ -99,7 +99,7 @@ class PostgresSystemTest(unittest.TestCase):
     def test_three_signers_starting_together_create_the_schema_once(self):
         servers = self.start_servers(3)
         self.assertEqual(self.pg.psql(f"SELECT id, version FROM {self.table}_schema").split(),
-                         ["1|1"])
+                         ["1|2"])
         for s in servers:
             r = s.request("GET", "/healthz", utility=True)
             self.assertEqual((r.status, r.json()), (200, {"ready": True}))

@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "test_support.h"
-#include "watermark/file_watermark.h"
+#include "watermark/file/file_watermark.h"
 
 namespace signatory::testing {
 namespace {
@@ -346,6 +346,30 @@ TEST_F(WatermarkCli, StoreHeldByARunningSignerIsAClearError) {
                 " --level 3")
                 .exit_code,
             0);
+}
+
+// On a damaged log (issue 12) export refuses like the signer, while set-floor keeps what is
+// readable, says what was damaged, writes its floors and rewrites the log.
+TEST_F(WatermarkCli, SetFloorRepairsADamagedLogExportRefusesIt) {
+  const std::string tz1 = pkh("ed25519_0"), net = chain("mainnet");
+  ASSERT_EQ(cli("watermark set-floor --pkh " + tz1 + " --chain " + net + " --level 100").exit_code,
+            0);
+  const std::string log = dir_.path() + "/base/watermark_log/marks.log";
+  fs::resize_file(log, 16);  // `truncate -s 16`
+  auto r = cli("watermark export");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find(log + ": the header at offset 0 is bad (file is shorter than its 32-byte "
+                             "header; the file is 16 bytes)"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("signatory-cli watermark set-floor"), std::string::npos) << r.err;
+  r = cli("watermark set-floor --pkh " + tz1 + " --chain " + net + " --level 200");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.err.find("Watermark log damaged"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find("unchanged"), std::string::npos) << r.out;
+  const json doc = json::parse(export_ok());
+  ASSERT_EQ(doc["marks"].size(), 3u);
+  for (const auto& m : doc["marks"]) EXPECT_EQ(m["level"], 200);
 }
 
 TEST_F(WatermarkCli, MemStoreRefusesImportAndFloor) {

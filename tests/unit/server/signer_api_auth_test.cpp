@@ -16,7 +16,7 @@
 #include "signer/signer.h"
 #include "test_support.h"
 #include "vault/registry.h"
-#include "watermark/mem_watermark.h"
+#include "watermark/mem/mem_watermark.h"
 
 namespace signatory::server {
 namespace {

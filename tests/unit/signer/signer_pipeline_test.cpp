@@ -109,7 +109,9 @@ class FakeStore : public watermark::Watermark {
     return s;
   }
   std::vector<std::pair<watermark::Slot, watermark::Mark>> marks() override { return {}; }
-  void raise(const watermark::Slot&, const watermark::Mark&) override {}
+  watermark::RaiseResult raise(const watermark::Slot&, const watermark::Mark&) override {
+    return {};
+  }
 
   std::optional<Error> refusal;
   std::optional<Error> durability_failure;

@@ -19,9 +19,9 @@
 #include "common/error.h"
 #include "tezos/keys.h"
 #include "tezos/sign_request.h"
-#include "watermark/file_watermark.h"
-#include "watermark/mem_watermark.h"
-#include "watermark/watermark.h"
+#include "watermark/core/watermark.h"
+#include "watermark/file/file_watermark.h"
+#include "watermark/mem/mem_watermark.h"
 
 namespace signatory::watermark::testing {
 
@@ -122,6 +122,16 @@ inline Request request(const std::string& id) {
 // A signature whose 64 bytes are all `fill` (enough to tell signatures apart).
 inline tezos::Signature signature(std::uint8_t fill) {
   return tezos::Signature(tezos::Signature::Form::Ed25519, Bytes(64, fill));
+}
+
+// The mark a signer stores for request `r` signed with signature(sig).
+inline Mark signed_mark(const Request& r, std::uint8_t sig) {
+  Mark m;
+  m.level = r.level;
+  m.round = r.round;
+  m.digest = r.digest;
+  m.signature = signature(sig);
+  return m;
 }
 
 // Marks compared field by field (Mark itself has no operator==).
