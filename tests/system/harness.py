@@ -163,14 +163,17 @@ class SignatoryServer:
     """A real `signatory serve` process with a file vault and a file watermark."""
 
     def __init__(self, vault_keys, policies, workdir=None, log_level="debug", watermark=None,
-                 server_lines=()):
+                 server_lines=(), vault_lines=()):
         """vault_keys: key records (keys.json) put in the file vault.
         policies: {pkh: policy dict or None} written under `tezos:` in config order.
         watermark: None (the file driver) or {"driver": name, "config": {key: scalar}}.
         server_lines: extra YAML lines under `server:` (indented by two spaces), e.g.
-        authorized_keys, jwt or tls."""
+        authorized_keys, jwt or tls.
+        vault_lines: more vaults, YAML lines under `vaults:` after the file vault `local`
+        (indented by two spaces)."""
         self.watermark = watermark
         self.server_lines = list(server_lines)
+        self.vault_lines = list(vault_lines)
         # An ssl.SSLContext: requests to both servers then go over HTTPS.
         self.tls_context = None
         self.vault_keys = list(vault_keys)
@@ -208,6 +211,7 @@ class SignatoryServer:
             "    driver: file",
             "    config:",
             f"      file: {_yaml_str(str(self.vault_path))}",
+            *self.vault_lines,
             "watermark:",
         ]
         wm = self.watermark or {"driver": "file"}
