@@ -13,8 +13,9 @@
 #      network namespaces (unshare), so that nothing reaches the real system: `dpkg -i`; the
 #      `signatory` user, /var/lib/signatory (0700 signatory), the config (0640 root:signatory),
 #      the service not started; the installed `signatory version` and, as the service user,
-#      `signatory-cli -c /etc/signatory/signatory.yaml list`; the unit's ExecStart= run as its
-#      User= answers /healthz and /metrics on 127.0.0.1; `systemd-analyze verify` and
+#      `signatory-cli -c /etc/signatory/signatory.yaml list` (the vault file does not exist
+#      yet), then `generate` and `list` again; the unit's ExecStart= run as its User= serves
+#      that key, /healthz and /metrics on 127.0.0.1 and writes its marks; `systemd-analyze verify` and
 #      `systemd-analyze security --offline=true` (the figure is printed, > 2.0 fails) on the
 #      installed unit; `dpkg --purge` removes the files and the config but keeps the state.
 # Everything made is removed at the end (the namespaces and their mounts vanish with the test).
@@ -60,6 +61,15 @@ if [ "${1:-}" = --inside ]; then
   check "signatory-cli -c <example> list works as the service user" \
     logged /tmp/list.log runuser -u signatory -- /usr/bin/signatory-cli -c /etc/signatory/signatory.yaml list
   check "list says the vault file does not exist yet" grep -q "Key file does not exist yet" /tmp/list.log
+  check "the service user generates a key into /var/lib/signatory" \
+    logged /tmp/generate.log runuser -u signatory -- \
+      /usr/bin/signatory-cli -c /etc/signatory/signatory.yaml generate --vault local -t tz1
+  check "the key file is 0600 signatory" \
+    test "$(stat -c '%a %U' /var/lib/signatory/secret_keys)" = "600 signatory"
+  pkh="$(sed -n 's/^Public Key Hash: *//p' /tmp/generate.log)"
+  check "generate printed a tz1 (${pkh:-nothing})" grep -q '^tz1[1-9A-HJ-NP-Za-km-z]\{33\}$' <<<"$pkh"
+  check "list shows the new key" \
+    sh -c "runuser -u signatory -- /usr/bin/signatory-cli -c /etc/signatory/signatory.yaml list 2>/dev/null | grep -q '$pkh'"
 
   # The unit's own command line, as its own user, answers on the example's addresses.
   exec_start="$(sed -n 's/^ExecStart=//p' "$unit")"
@@ -73,11 +83,13 @@ if [ "${1:-}" = --inside ]; then
     curl -s -o /dev/null http://127.0.0.1:9583/healthz && break
     sleep 0.1
   done
+  check "the service serves the new key's public key" \
+    sh -c "curl -sf http://127.0.0.1:6732/keys/$pkh | grep -q public_key"
   check "the service answers /metrics" \
     sh -c 'curl -sf http://127.0.0.1:9583/metrics | grep -q "^signatory_build_info{"'
   healthz="$(curl -s -w '%{http_code}' http://127.0.0.1:9583/healthz | tr -d '\n' || true)"
   echo "     /healthz: $healthz"
-  check "/healthz answers 200 ready (an empty vault is not a fault)" \
+  check "/healthz answers 200 ready" \
     test "$healthz" = '{"ready":true}200'
   check "the service wrote its watermark store under /var/lib/signatory" \
     sh -c 'test -n "$(find /var/lib/signatory -mindepth 1 -user signatory | head -1)"'
