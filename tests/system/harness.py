@@ -92,6 +92,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def read_log(path):
+    """The text of a process's log file ("" if it cannot be read)."""
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
 def _port_open(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -311,10 +319,7 @@ class SignatoryServer:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return read_log(self.log_path)
 
     def log_tail(self, lines=30):
         return "\n".join(self.log_text().splitlines()[-lines:])

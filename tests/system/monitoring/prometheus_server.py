@@ -11,7 +11,6 @@ Not thread-safe; one owner per server.
 
 import json
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -19,6 +18,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+from harness import free_port, read_log
 
 JOB = "signatory"
 START_TIMEOUT_S = 30.0
@@ -32,16 +33,10 @@ def promtool_binary():
     return shutil.which("promtool")
 
 
-def _free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class PrometheusServer:
     def __init__(self, targets, rule_files=(), interval="1s"):
         self.dir = Path(tempfile.mkdtemp(prefix="signatory-prometheus-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.config = self.dir / "prometheus.yml"
         self.log_path = self.dir / "prometheus.log"
         self.config.write_text(json.dumps({  # JSON is YAML
@@ -93,10 +88,7 @@ class PrometheusServer:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return read_log(self.log_path)
 
     # ---- HTTP API ----------------------------------------------------------------------
     def _url(self, path, params=None):

@@ -27,6 +27,7 @@ Checks:
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,11 +138,11 @@ class MonitoringTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         for tool in ("prometheus", "promtool"):
-            if not __import__("shutil").which(tool):
+            if not shutil.which(tool):
                 raise RuntimeError(f"{tool} not found: install Debian's prometheus package "
                                    "(scripts/install-deps)")
         cls.tmp = Path(tempfile.mkdtemp(prefix="signatory-monitoring-"))
-        cls.addClassCleanup(__import__("shutil").rmtree, cls.tmp, True)
+        cls.addClassCleanup(shutil.rmtree, cls.tmp, True)
 
         cls.pg = PgCluster()
         cls.pg.create()
