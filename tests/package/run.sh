@@ -15,7 +15,8 @@
 #      the service not started; the installed `signatory version` and, as the service user,
 #      `signatory-cli -c /etc/signatory/signatory.yaml list` (the vault file does not exist
 #      yet), then `generate` and `list` again; the unit's ExecStart= run as its User= serves
-#      that key, /healthz and /metrics on 127.0.0.1 and writes its marks; `systemd-analyze verify` and
+#      that key, /healthz and /metrics on 127.0.0.1 and writes its marks, and (under strace)
+#      makes no system call that the unit's SystemCallFilter= refuses; `systemd-analyze verify` and
 #      `systemd-analyze security --offline=true` (the figure is printed, > 2.0 fails) on the
 #      installed unit; `dpkg --purge` removes the files and the config but keeps the state.
 # Everything made is removed at the end (the namespaces and their mounts vanish with the test).
@@ -32,6 +33,25 @@ check() {  # check DESCRIPTION COMMAND...: runs COMMAND, prints ok/FAIL
     echo "FAIL $what"
     failures=$((failures + 1))
   fi
+}
+
+# The system calls a unit's SystemCallFilter= lines permit (allow lists, then ~deny lists),
+# groups expanded with systemd-analyze syscall-filter; sorted.
+syscalls_of() {
+  local group word
+  for group in "$@"; do
+    systemd-analyze syscall-filter "$group" | tail -n +2 | sed 's/^ *//; /^#/d; /^$/d' |
+      while read -r word; do
+        case "$word" in @*) syscalls_of "$word" ;; *) echo "$word" ;; esac
+      done
+  done
+}
+permitted_syscalls() {
+  local allow deny
+  allow="$(sed -n 's/^SystemCallFilter=\([^~].*\)/\1/p' "$1")"
+  deny="$(sed -n 's/^SystemCallFilter=~//p' "$1")"
+  # shellcheck disable=SC2086  # lists of group names
+  comm -23 <(syscalls_of $allow | sort -u) <(syscalls_of $deny | sort -u)
 }
 
 logged() {  # logged LOG COMMAND...: runs COMMAND with its output in LOG, shown if it fails
@@ -76,13 +96,16 @@ if [ "${1:-}" = --inside ]; then
   user="$(sed -n 's/^User=//p' "$unit")"
   echo "     ExecStart=$exec_start (User=$user)"
   ip link set lo up
+  # Under strace, to compare the system calls it makes with the unit's SystemCallFilter=.
   # shellcheck disable=SC2086  # ExecStart is a plain word list
-  setpriv --reuid="$user" --regid="$user" --init-groups -- $exec_start >/tmp/serve.log 2>&1 &
-  serve=$!
+  setpriv --reuid="$user" --regid="$user" --init-groups -- \
+    strace -f -qq -o /tmp/serve.strace $exec_start >/tmp/serve.log 2>&1 &
+  tracer=$!
   for _ in $(seq 100); do
     curl -s -o /dev/null http://127.0.0.1:9583/healthz && break
     sleep 0.1
   done
+  serve="$(pgrep -P "$tracer" | head -1)"
   check "the service serves the new key's public key" \
     sh -c "curl -sf http://127.0.0.1:6732/keys/$pkh | grep -q public_key"
   check "the service answers /metrics" \
@@ -95,9 +118,14 @@ if [ "${1:-}" = --inside ]; then
     sh -c 'test -n "$(find /var/lib/signatory -mindepth 1 -user signatory | head -1)"'
   kill -TERM "$serve"
   serve_rc=0
-  wait "$serve" || serve_rc=$?
+  wait "$tracer" || serve_rc=$?  # strace exits with the traced process's status
   check "SIGTERM stops it cleanly (exit status $serve_rc)" test "$serve_rc" -eq 0
   [ "$serve_rc" -eq 0 ] || sed 's/^/     serve: /' /tmp/serve.log
+  sed -n 's/^[0-9]* *\([a-z_0-9]*\)(.*/\1/p' /tmp/serve.strace | sort -u >/tmp/used.txt
+  permitted_syscalls "$unit" >/tmp/permitted.txt
+  refused="$(comm -23 /tmp/used.txt /tmp/permitted.txt | tr '\n' ' ')"
+  check "the $(wc -l </tmp/used.txt) system calls it made are all in SystemCallFilter= (${refused:-none refused})" \
+    test -z "$refused"
 
   check "systemd-analyze verify passes" systemd-analyze verify "$unit"
   security="$(systemd-analyze security --offline=true "$unit" 2>&1 | tail -1)"
@@ -115,7 +143,7 @@ fi
 
 # ---- outside -----------------------------------------------------------------------------------
 build_dir="${1:-$repo/build}"
-for tool in unshare chroot lintian systemd-analyze dpkg-deb curl ip; do
+for tool in unshare chroot lintian systemd-analyze dpkg-deb curl ip strace; do
   command -v "$tool" >/dev/null || { echo "package test: $tool not found (scripts/install-deps)" >&2; exit 1; }
 done
 if [ "$(id -u)" -ne 0 ]; then
