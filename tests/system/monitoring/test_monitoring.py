@@ -14,7 +14,8 @@ Checks:
 - `promtool check rules` passes on alerts.yml; Prometheus loads every rule and evaluates it
   without error.
 - Every PromQL expression of the dashboard, with Grafana's variables replaced ($job →
-  signatory, $instance → .*, $__rate_interval → 1m), returns at least one series.
+  signatory, $instance → .*, $__rate_interval → 1m), returns at least one series, and each
+  template variable's label_values(selector, label) finds series with that label.
 - An alert expression is empty while nothing is wrong, so for alerts every vector selector in
   the expression (metric name and label matchers, e.g. `sign_handler_requests_total
   {status=~"5.."}`) must return at least one series instead; and the alerts the traffic
@@ -107,6 +108,23 @@ def dashboard_expressions():
                 expr = expr.replace(var, value)
             assert "$" not in expr, f"{panel['title']}: unknown variable in {expr}"
             out.append((panel["title"], expr))
+    return out
+
+
+def dashboard_variable_queries():
+    """(variable, selector, label) of each `label_values(selector, label)` template variable,
+    with Grafana's variables replaced."""
+    doc = json.loads(DASHBOARD.read_text())
+    out = []
+    for var in doc["templating"]["list"]:
+        if var["type"] != "query":
+            continue
+        m = re.fullmatch(r"label_values\((.*),\s*(\w+)\)", var["query"])
+        assert m, f"{var['name']}: not a label_values() query: {var['query']}"
+        selector = m.group(1)
+        for name, value in GRAFANA_VARIABLES.items():
+            selector = selector.replace(name, value)
+        out.append((var["name"], selector, m.group(2)))
     return out
 
 
@@ -326,6 +344,16 @@ class MonitoringTest(unittest.TestCase):
         def problems():
             return [f"{title}: {expr} returns no series"
                     for title, expr in exprs if not self.prometheus.query(expr)]
+        self.assertEqual(self.poll(problems), [])
+
+    def test_every_template_variable_finds_values(self):
+        queries = dashboard_variable_queries()
+        self.assertEqual([q[0] for q in queries], ["job", "instance"])
+
+        def problems():
+            return [f"${var}: no series of {selector} has a `{label}' label"
+                    for var, selector, label in queries
+                    if not any(label in s["metric"] for s in self.prometheus.query(selector))]
         self.assertEqual(self.poll(problems), [])
 
     def test_every_metric_named_exists(self):
