@@ -92,6 +92,14 @@ def free_port():
         return s.getsockname()[1]
 
 
+def read_log(path):
+    """The text of a process's log file ("" if it cannot be read)."""
+    try:
+        return Path(path).read_text(errors="replace")
+    except OSError:
+        return ""
+
+
 def _port_open(port):
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -163,14 +171,17 @@ class SignatoryServer:
     """A real `signatory serve` process with a file vault and a file watermark."""
 
     def __init__(self, vault_keys, policies, workdir=None, log_level="debug", watermark=None,
-                 server_lines=()):
+                 server_lines=(), vault_lines=()):
         """vault_keys: key records (keys.json) put in the file vault.
         policies: {pkh: policy dict or None} written under `tezos:` in config order.
         watermark: None (the file driver) or {"driver": name, "config": {key: scalar}}.
         server_lines: extra YAML lines under `server:` (indented by two spaces), e.g.
-        authorized_keys, jwt or tls."""
+        authorized_keys, jwt or tls.
+        vault_lines: more vaults, YAML lines under `vaults:` after the file vault `local`
+        (indented by two spaces)."""
         self.watermark = watermark
         self.server_lines = list(server_lines)
+        self.vault_lines = list(vault_lines)
         # An ssl.SSLContext: requests to both servers then go over HTTPS.
         self.tls_context = None
         self.vault_keys = list(vault_keys)
@@ -208,6 +219,7 @@ class SignatoryServer:
             "    driver: file",
             "    config:",
             f"      file: {_yaml_str(str(self.vault_path))}",
+            *self.vault_lines,
             "watermark:",
         ]
         wm = self.watermark or {"driver": "file"}
@@ -307,10 +319,7 @@ class SignatoryServer:
                 shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
-        try:
-            return self.log_path.read_text(errors="replace")
-        except OSError:
-            return ""
+        return read_log(self.log_path)
 
     def log_tail(self, lines=30):
         return "\n".join(self.log_text().splitlines()[-lines:])

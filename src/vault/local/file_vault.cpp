@@ -52,7 +52,10 @@ class FileVault : public Vault {
 
   void load() {
     std::error_code ec;
-    if (!fs::exists(path_, ec)) {
+    bool exists = fs::exists(path_, ec);
+    // Only a missing file means an empty vault; a directory we may not search is an error.
+    if (ec) throw bad_request("cannot read " + path_ + ": " + ec.message());
+    if (!exists) {
       log::warn("Key file does not exist yet; the vault is empty", {{"file", path_}});
       return;
     }

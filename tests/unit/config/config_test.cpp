@@ -522,9 +522,9 @@ TEST(ConfigErrors, AliasCyclesAndExplosionsAreRefused) {
   EXPECT_NE(cycle.find("nested too deeply"), std::string::npos) << cycle;
   std::string bomb = "x: &k0 [{ed25519_0_pk}, {ed25519_0_pk}, {ed25519_0_pk}, {ed25519_0_pk}]\n";
   for (int i = 1; i <= 8; ++i) {
+    const std::string n = std::to_string(i);
     const std::string prev = "*k" + std::to_string(i - 1);
-    bomb += "x" + std::to_string(i) + ": &k" + std::to_string(i) + " [" + prev + ", " + prev +
-            ", " + prev + ", " + prev + "]\n";
+    bomb += "x" + n + ": &k" + n + " [" + prev + ", " + prev + ", " + prev + ", " + prev + "]\n";
   }
   bomb += "server:\n  authorized_keys: *k8\n";
   const std::string m = error_of(bomb);
