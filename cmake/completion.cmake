@@ -5,7 +5,7 @@
 #   share/zsh/vendor-completions/_<binary>
 #   share/fish/vendor_completions.d/<binary>.fish
 # Included from CMakeLists.txt after the executables are defined.
-include(GNUInstallDirs)
+include(GNUInstallDirs)  # after cmake/install.cmake, which sets CMAKE_INSTALL_DOCDIR
 
 set(SIGNATORY_COMPLETION_DIR ${CMAKE_BINARY_DIR}/completion)
 set(signatory_completion_files "")

@@ -163,6 +163,11 @@ for lib in adduser libsodium23 libsecp256k1 libssl3 libyaml-cpp libcurl4 libpq5;
 done
 check "the config is a conffile" \
   sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx /etc/signatory/signatory.yaml"
+for path in usr/share/doc/signatory/copyright usr/share/doc/signatory/README.md \
+  usr/share/bash-completion/completions/signatory-cli usr/share/zsh/vendor-completions/_signatory-cli \
+  usr/share/fish/vendor_completions.d/signatory-cli.fish; do
+  check "the package holds /$path" sh -c "dpkg-deb --fsys-tarfile '$deb' | tar -t | grep -qx './$path'"
+done
 
 no_lintian_error() { ! grep -q '^E: ' <<<"$lintian_out"; }
 echo "lintian:"
