@@ -133,11 +133,14 @@ class SessionResumptionMixin:
         self.assertAlive()
 
     def curl_codes(self, url, n=3, cert=None):
+        """`curl URL URL …` (one process: later connections resume the first one's session);
+        the HTTP status of each."""
         cmd = ["curl", "-sS", "--cacert", pki().path("ca.pem"), "-H", "Connection: close",
-               "-o", "/dev/null", "-w", "%{http_code}\n"]
+               "-w", "%{http_code}\n"]
         if cert:
             cmd += ["--cert", pki().path(f"{cert}.pem"), "--key", pki().path(f"{cert}.key")]
-        r = subprocess.run(cmd + [url] * n, capture_output=True, timeout=30)
+        r = subprocess.run(cmd + ["-o", "/dev/null"] * n + [url] * n, capture_output=True,
+                           timeout=30)
         return r.stdout.decode().split(), r.stderr.decode()
 
     def assertCbcSha1Refused(self, port, cert=None):
