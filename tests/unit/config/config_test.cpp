@@ -500,8 +500,8 @@ TEST(ConfigErrors, SecretKeysAreRedactedWhereverConfigErrorsQuoteValues) {
             0u)
       << pkh_error;
   // Warnings (unknown keys) quote the path.
-  const Config w = parse("tezos:\n  {ed25519_0_pkh}:\n    " + secrets[0] + ": 1\n" + plain +
-                         ": 2\n");
+  const Config w = parse("tezos:\n  {ed25519_0_pkh}:\n    allow:\n      block:\n    " +
+                         secrets[0] + ": 1\n" + plain + ": 2\n");
   ASSERT_EQ(w.warnings.size(), 2u) << warnings_of(w);
   for (const std::string& warning : w.warnings) {
     check(warning, secrets[0], "");
