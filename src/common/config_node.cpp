@@ -1,6 +1,8 @@
 // Config sections as drivers read them (see config_node.h).
 #include "common/config_node.h"
 
+#include "common/secret_text.h"
+
 namespace signatory {
 
 ConfigNode::ConfigNode(Kind kind, std::string file, int line, std::string path)
@@ -60,9 +62,11 @@ std::string ConfigNode::where() const {
   return out;
 }
 
+// A driver's error quotes the config's text (the key path, often a value): a secret key written
+// where it does not belong is redacted (secret_text.h).
 Error ConfigNode::error(const std::string& reason) const {
   const std::string at = where();
-  return bad_request(at.empty() ? reason : at + ": " + reason);
+  return bad_request(redact_secret_keys(at.empty() ? reason : at + ": " + reason));
 }
 
 void ConfigNode::fail(const std::string& reason) const {

@@ -1,12 +1,12 @@
 // Reading and flattening of authorized public key lists (see authorized_keys.h).
 #include "config/authorized_keys.h"
 
-#include <array>
 #include <map>
 #include <string>
 #include <string_view>
 
 #include "common/error.h"
+#include "common/secret_text.h"
 
 namespace signatory::config::detail {
 
@@ -14,17 +14,6 @@ namespace {
 
 constexpr int kMaxDepth = 16;
 constexpr std::size_t kMaxVisits = 10000;
-
-// A secret key pasted where a public key belongs must not be echoed into an error or a log.
-bool looks_secret(std::string_view text) {
-  constexpr std::array<std::string_view, 10> prefixes{"edsk",         "spsk",      "p2sk",  "BLsk",
-                                                      "edesk",        "spesk",     "p2esk", "BLesk",
-                                                      "unencrypted:", "encrypted:"};
-  for (std::string_view p : prefixes) {
-    if (text.substr(0, p.size()) == p) return true;
-  }
-  return false;
-}
 
 struct Flattening {
   std::vector<tezos::PublicKey> keys;
@@ -43,7 +32,7 @@ void flatten(const YamlField& field, Flattening& state, int depth) {
     field.fail("expected a public key or a list of public keys, got " + field.kind_name());
   }
   const std::string& text = field.node().Scalar();
-  if (looks_secret(text)) field.fail("a secret key is not a public key (value not shown)");
+  if (looks_like_secret_key(text)) field.fail("a secret key is not a public key (value not shown)");
   auto known = state.parsed.find(text);
   if (known == state.parsed.end()) {
     try {

@@ -184,8 +184,8 @@ ConfigNode driver_section(const YAML::Node& node, const std::string& file, int l
     const YAML::Node value = it->second;
     const int key_line = detail::line_of(key, line);
     if (!key.IsScalar()) {
-      throw bad_request(file + ":" + std::to_string(key_line) + ": " + path +
-                        ": option names must be scalars");
+      throw ConfigNode(ConfigNode::Kind::Null, file, key_line, path)
+          .error("option names must be scalars");
     }
     const int value_line = value.IsNull() ? key_line : detail::line_of(value, key_line);
     out.add_entry(key.Scalar(), driver_section(value, file, value_line, path + "." + key.Scalar()));

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "common/error.h"
+#include "common/secret_text.h"
 
 namespace signatory::config::detail {
 
@@ -45,12 +46,15 @@ std::string YamlField::where() const {
   return out;
 }
 
+// Both quote the config's text (the key path, often the value): a secret key written by mistake
+// is redacted (common/secret_text.h).
 void YamlField::fail(const std::string& reason) const {
-  throw bad_request(where() + ": " + reason);
+  throw bad_request(redact_secret_keys(where() + ": " + reason));
 }
 
 void YamlField::warn(const std::string& message) const {
-  if (source_->warnings != nullptr) source_->warnings->push_back(where() + ": " + message);
+  if (source_->warnings != nullptr)
+    source_->warnings->push_back(redact_secret_keys(where() + ": " + message));
 }
 
 std::string YamlField::kind_name() const {

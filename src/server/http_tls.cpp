@@ -55,6 +55,20 @@ std::vector<std::string> certificate_names(X509* cert) {
   return names;
 }
 
+// TLS 1.2 suites: the ECDHE AEAD suites of Mozilla's "intermediate" profile
+// (https://wiki.mozilla.org/Security/Server_Side_TLS); no CBC, no SHA-1 MACs, no static RSA.
+// TLS 1.3 suites are all AEAD (OpenSSL's default list).
+constexpr const char* kTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
+// Sessions are resumed (session ids and tickets) only by the context that made them. OpenSSL
+// refuses to resume a session of a context that verifies client certificates unless a session
+// id context is set (alert internal_error); the client certificate verified in the first
+// handshake stays with the session, so a resumed connection carries the same identity.
+constexpr unsigned char kSessionIdContext[] = "signatory-cpp";
+constexpr unsigned char kMutualSessionIdContext[] = "signatory-cpp mtls";
+
 }  // namespace
 
 std::shared_ptr<ssl::context> make_tls_server_context(const TlsFiles& files) {
@@ -64,6 +78,19 @@ std::shared_ptr<ssl::context> make_tls_server_context(const TlsFiles& files) {
   ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                    ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
                    ssl::context::single_dh_use);
+  if (SSL_CTX_set_cipher_list(ctx->native_handle(), kTls12Ciphers) != 1) {
+    ERR_clear_error();
+    throw internal_error("TLS: this OpenSSL offers none of the TLS 1.2 AEAD cipher suites");
+  }
+  const bool mutual = !files.client_ca_file.empty();
+  const unsigned char* sid = mutual ? kMutualSessionIdContext : kSessionIdContext;
+  const std::size_t sid_len =
+      (mutual ? sizeof kMutualSessionIdContext : sizeof kSessionIdContext) - 1;
+  if (SSL_CTX_set_session_id_context(ctx->native_handle(), sid,
+                                     static_cast<unsigned int>(sid_len)) != 1) {
+    ERR_clear_error();
+    throw internal_error("TLS: cannot set the session id context");
+  }
   boost::system::error_code ec;
   ctx->use_certificate_chain_file(files.cert_file, ec);
   if (ec) fail("the certificate chain", files.cert_file, ec);

@@ -63,7 +63,10 @@ HttpResponse method_not_allowed() {
   return plain(405, "");
 }
 
-// POST /keys/{pkh}, counted in sign_handler_* metrics whatever its outcome.
+// POST /keys/{pkh}, counted in sign_handler_* metrics whatever its outcome. The `address`
+// label is the pkh only for a key listed in `tezos:`; any other (not listed, not a pkh) is
+// "unknown", so that the number of series is bounded by the configuration whatever clients
+// send (docs/monitoring.md).
 HttpResponse sign(signer::Signer& signer, Metrics* metrics, const HttpRequest& request,
                   std::string_view pkh_text, const signer::Client& client) {
   auto start = std::chrono::steady_clock::now();
@@ -71,7 +74,7 @@ HttpResponse sign(signer::Signer& signer, Metrics* metrics, const HttpRequest& r
   HttpResponse response;
   try {
     tezos::PublicKeyHash pkh = tezos::PublicKeyHash::parse(pkh_text);
-    address = pkh.to_base58();
+    if (signer.config().policy_for(pkh)) address = pkh.to_base58();
     Bytes message = parse_sign_body(request.body);
     tezos::Signature sig = signer.sign(pkh, message, parse_version(request), client);
     response = json_response(200, json_object("signature", sig.to_base58()));

@@ -176,10 +176,12 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
 
   // 5–6. high-water mark, then the vault signs inside it
   double vault_seconds = 0;
+  bool signed_now = false;  // else the store handed back the signature it kept
   auto vault_sign = [&]() {
     auto start = Clock::now();
     try {
       tezos::Signature s = key.key->sign(message, version);
+      signed_now = true;
       vault_seconds = seconds_since(start);
       return s;
     } catch (const Error& e) {
@@ -195,6 +197,15 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
       signature = watermark_->guard(slot, request.level, request.round,
                                     crypto::blake2b_256(message), vault_sign);
       if (observer_) observer_->stage("watermark", seconds_since(t0) - vault_seconds);
+      // The kept signature answers a retry of the same bytes; for tz4 it may be of the other
+      // signing version's scheme (?version=1 vs 2), which would not verify for this client:
+      // then the request is another signature for a slot already signed (docs/differences.md).
+      if (!signed_now && key.key->public_key().type() == tezos::KeyType::Bls &&
+          !key.key->public_key().verify(message, signature, version))
+        throw conflict(
+            "watermark validation failed: this payload was signed at this level and round "
+            "with another signing version; a signature for version " +
+            std::to_string(version) + " would be a second signature for the slot");
     } else {
       signature = vault_sign();
     }

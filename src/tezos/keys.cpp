@@ -213,6 +213,12 @@ bool PublicKey::verify(ByteView message, const Signature& signature) const {
   return false;
 }
 
+bool PublicKey::verify(ByteView message, const Signature& signature, int version) const {
+  if (type_ != KeyType::Bls || version >= 2) return verify(message, signature);
+  if (version != 1 || signature.form() != Signature::Form::Bls) return false;
+  return crypto::bls12_381::verify_augmented(bytes_, message, signature.bytes());
+}
+
 // ---- Signature -------------------------------------------------------------------------------
 
 namespace {

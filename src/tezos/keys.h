@@ -70,6 +70,10 @@ class PublicKey {
   // signature is read as this key's type. Returns false on any mismatch; never throws for a
   // well-formed key.
   bool verify(ByteView message, const Signature& signature) const;
+  // The same under the scheme of signing `version` (as SecretKey::sign): for BLS, version 1 is
+  // the message-augmentation scheme and 2 and up proof of possession (0: false); other key
+  // types have one scheme.
+  bool verify(ByteView message, const Signature& signature, int version) const;
 
   bool operator==(const PublicKey&) const = default;
 

@@ -14,13 +14,17 @@ client), sign requests with pkh, kind, chain, level, round and operation kinds, 
 only with `log_payloads`, and JSON lines with --json-log.
 """
 
+import hashlib
 import json
 import math
+import os
 import re
+import shlex
+import subprocess
 import unittest
 
 import payloads
-from harness import SignatoryServer, vectors
+from harness import KeepAliveClient, SignatoryServer, vectors
 from server_case import ServerCase
 
 POLICY = {"allow": {"generic": ["transaction", "reveal"], "block": None, "attestation": None}}
@@ -206,7 +210,9 @@ class MetricsTest(ServerCase):
         self.assertEqual(value(m, "sign_handler_requests_total", address=pkh, status="403"), 1)
         self.assertEqual(value(m, "sign_handler_requests_total", address=pkh, status="409"), 1)
         self.assertEqual(value(m, "sign_handler_requests_total", address=pkh, status="400"), 1)
-        self.assertEqual(value(m, "sign_handler_requests_total", address=unlisted, status="403"), 1)
+        # A key not listed in `tezos:` and a text that is not a pkh share the one label "unknown".
+        self.assertEqual(value(m, "sign_handler_requests_total", address=unlisted, status="403"), 0)
+        self.assertEqual(value(m, "sign_handler_requests_total", address="unknown", status="403"), 1)
         self.assertEqual(value(m, "sign_handler_requests_total", address="unknown", status="400"), 1)
         self.assertEqual(value(m, "sign_handler_request_duration_milliseconds_count",
                                address=pkh, status="200"), sent["ok"])
@@ -244,6 +250,55 @@ class MetricsTest(ServerCase):
         self.assertEqual(build[0][2], 1)
 
 
+_B58 = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+
+def random_tz1():
+    """A valid tz1 address for 20 random bytes (base58check, prefix 06 a1 9f, written here
+    from the encoding's definition)."""
+    data = bytes([0x06, 0xA1, 0x9F]) + os.urandom(20)
+    data += hashlib.sha256(hashlib.sha256(data).digest()).digest()[:4]
+    n, out = int.from_bytes(data, "big"), ""
+    while n:
+        n, r = divmod(n, 58)
+        out = _B58[r] + out
+    return out
+
+
+class MetricsCardinalityTest(ServerCase):
+    """Strangers cannot grow /metrics: whatever pkhs clients send, the series are bounded by
+    the configuration (docs/monitoring.md)."""
+
+    def test_random_pkhs_leave_the_series_count_unchanged(self):
+        v = vectors()
+        ed0 = v.key("ed25519_0")
+        server = self.start_test_server([ed0], {ed0["public_key_hash"]: POLICY})
+
+        def series():
+            resp = server.request("GET", "/metrics", utility=True)
+            self.assertEqual(resp.status, 200)
+            fams = parse_exposition(resp.body.decode("utf-8"))
+            return {(name, tuple(sorted(labels.items())))
+                    for fam in fams.values() for name, labels, _ in fam["samples"]}
+
+        client = KeepAliveClient(server.port)
+        self.addCleanup(client.close)
+        op = v.op_hex("transaction_tz1_to_tz1")
+        # One of each refusal first, so that the series they need exist before counting.
+        self.assertEqual(client.sign(random_tz1(), op).status, 403)
+        self.assertEqual(client.request("GET", f"/keys/{random_tz1()}").status, 404)
+        before = series()
+        for _ in range(1500):
+            self.assertEqual(client.sign(random_tz1(), op).status, 403)
+            self.assertEqual(client.request("GET", f"/keys/{random_tz1()}").status, 404)
+        after = series()
+        self.assertEqual(after - before, set())
+        self.assertEqual(len(after), len(before))
+        m = parse_exposition(server.request("GET", "/metrics", utility=True).body.decode())
+        self.assertEqual(value(m, "sign_handler_requests_total", address="unknown", status="403"),
+                         1501)
+
+
 class HealthTest(ServerCase):
 
     def test_a_vault_that_could_not_be_opened_makes_it_unhealthy(self):
@@ -275,6 +330,66 @@ class HealthTest(ServerCase):
         doc = resp.json()
         self.assertEqual(doc["ready"], False)
         self.assertTrue(doc["reason"].startswith("watermark store: "), doc)
+
+
+class ReadOnlyWatermarkDirTest(ServerCase):
+    """A real read-only mount (the tests run as root, who writes through permission bits): the
+    signer runs in a private mount namespace (unshare), where the test bind-mounts the
+    watermark directory read-only over itself (nsenter), then removes that mount."""
+
+    def setUp(self):
+        super().setUp()
+        probe = subprocess.run(["unshare", "-m", "--propagation", "private", "true"],
+                               capture_output=True)
+        if probe.returncode != 0:
+            self.skipTest(f"no mount namespaces here: {probe.stderr.decode().strip()}")
+
+    def in_signer_namespace(self, server, script):
+        subprocess.run(["nsenter", "-t", str(server.proc.pid), "-m", "sh", "-c", script],
+                       check=True)
+
+    def health(self, server):
+        r = server.request("GET", "/healthz", utility=True)
+        return r.status, r.json()
+
+    def test_a_read_only_watermark_directory_makes_it_unready_then_recovers(self):
+        key = vectors().key("ed25519_0")
+        server = SignatoryServer([key], {key["public_key_hash"]: POLICY})
+        self.addCleanup(server.close)
+        base = server.command
+        server.command = lambda binary: ["unshare", "-m", "--propagation", "private",
+                                         *base(binary)]
+        server.start()
+        self.assertEqual(self.health(server), (200, {"ready": True}))
+        wm_dir = server.base_dir / "watermark_log"
+        self.assertTrue((wm_dir / "marks.log").is_file())
+        d = shlex.quote(str(wm_dir))
+        self.in_signer_namespace(server, f"mount --bind {d} {d} && mount -o remount,bind,ro {d}")
+        status, doc = self.health(server)
+        self.assertEqual(status, 503, doc)
+        self.assertEqual(doc["ready"], False)
+        self.assertTrue(doc["reason"].startswith(
+            "watermark store: cannot create files next to the log"), doc)
+        self.assertIn("Read-only file system", doc["reason"])
+        self.in_signer_namespace(server, f"umount {d}")
+        self.assertEqual(self.health(server), (200, {"ready": True}))
+        hex_ = payloads.attestation(300, 0)
+        self.assertSigned(server.sign(key["public_key_hash"], hex_), key, hex_)
+
+    def test_a_read_only_base_dir_refuses_the_start_with_the_reason(self):
+        key = vectors().key("ed25519_0")
+        server = SignatoryServer([key], {key["public_key_hash"]: POLICY})
+        self.addCleanup(server.close)
+        server.base_dir.mkdir(parents=True, exist_ok=True)
+        base = server.command
+        d = shlex.quote(str(server.base_dir))
+        server.command = lambda binary: [
+            "unshare", "-m", "--propagation", "private", "sh", "-c",
+            f"mount --bind {d} {d} && mount -o remount,bind,ro {d} && exec \"$@\"", "sh",
+            *base(binary)]
+        self.assertNotEqual(server.run_until_exit(), 0)
+        self.assertIn("Read-only file system", server.log_text())
+        self.assertIn(str(server.base_dir), server.log_text())
 
 
 class LogTest(ServerCase):

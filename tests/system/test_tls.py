@@ -7,9 +7,15 @@ signer API and the utility server speak HTTPS only (a plain HTTP request gets no
 refused during the handshake; a verified certificate whose CN or DNS name is the tz… hash of an
 authorized key authenticates sign requests as that key (no `authentication` parameter needed),
 and the key's own `authorized_keys` restriction still applies.
+
+Sessions resume on both servers, with and without client certificates: `openssl s_client
+-sess_out` then `-sess_in` (TLS 1.2 and 1.3) must say `Reused` and get an answer, and `curl`
+with several URLs (it resumes its own sessions) gets 200 for each. TLS 1.2 offers only AEAD
+suites: a client offering only CBC-SHA1 (`ECDHE-ECDSA-AES128-SHA`) is refused.
 """
 
 import http.client
+import json
 import shutil
 import ssl
 import subprocess
@@ -94,7 +100,61 @@ def tls_lines(client_ca=False):
     return lines
 
 
-class TlsTest(ServerCase):
+class SessionResumptionMixin:
+    """Resumption and cipher checks with the real `openssl` and `curl` commands."""
+
+    def s_client(self, port, *args, cert=None):
+        """One connection with `openssl s_client`, one GET (/authorized_keys on the signer
+        API, /healthz on the utility server); (rc, output)."""
+        path = "/healthz" if port == self.server.utility_port else "/authorized_keys"
+        cmd = ["openssl", "s_client", "-connect", f"127.0.0.1:{port}", "-CAfile",
+               pki().path("ca.pem"), "-verify_return_error", "-ign_eof", *args]
+        if cert:
+            cmd += ["-cert", pki().path(f"{cert}.pem"), "-key", pki().path(f"{cert}.key")]
+        r = subprocess.run(cmd, input=(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                  "Connection: close\r\n\r\n").encode(),
+                           capture_output=True, timeout=20)
+        return r.returncode, r.stdout.decode("utf-8", "replace") + r.stderr.decode("utf-8", "replace")
+
+    def assertResumes(self, port, cert=None):
+        for version in ("-tls1_2", "-tls1_3"):
+            with self.subTest(version=version, port=port):
+                sess = Path(tempfile.mkdtemp(prefix="signatory-sess-")) / "session.pem"
+                self.addCleanup(shutil.rmtree, sess.parent, True)
+                rc, out = self.s_client(port, version, "-sess_out", str(sess), cert=cert)
+                self.assertEqual(rc, 0, out)
+                self.assertIn("New, TLSv1.", out)
+                self.assertIn("HTTP/1.1 200", out)
+                self.assertTrue(sess.exists(), out)
+                rc, out = self.s_client(port, version, "-sess_in", str(sess), cert=cert)
+                self.assertEqual(rc, 0, out)
+                self.assertIn("Reused, TLSv1.", out)
+                self.assertIn("HTTP/1.1 200", out)
+        self.assertAlive()
+
+    def curl_codes(self, url, n=3, cert=None):
+        """`curl URL URL …` (one process: later connections resume the first one's session);
+        the HTTP status of each."""
+        cmd = ["curl", "-sS", "--cacert", pki().path("ca.pem"), "-H", "Connection: close",
+               "-w", "%{http_code}\n"]
+        if cert:
+            cmd += ["--cert", pki().path(f"{cert}.pem"), "--key", pki().path(f"{cert}.key")]
+        r = subprocess.run(cmd + ["-o", "/dev/null"] * n + [url] * n, capture_output=True,
+                           timeout=30)
+        return r.stdout.decode().split(), r.stderr.decode()
+
+    def assertCbcSha1Refused(self, port, cert=None):
+        rc, out = self.s_client(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA", cert=cert)
+        self.assertNotEqual(rc, 0, out)
+        self.assertNotIn("HTTP/1.1 200", out)
+        rc, out = self.s_client(port, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256",
+                                cert=cert)
+        self.assertEqual(rc, 0, out)
+        self.assertIn("HTTP/1.1 200", out)
+        self.assertAlive()
+
+
+class TlsTest(SessionResumptionMixin, ServerCase):
     """server.tls without client_ca: HTTPS on both servers, any client."""
 
     @classmethod
@@ -128,8 +188,18 @@ class TlsTest(ServerCase):
         with self.assertRaises(ssl.SSLCertVerificationError):
             self.server.request("GET", "/authorized_keys", tls_context=ctx)
 
+    def test_sessions_resume_on_both_servers(self):
+        self.assertResumes(self.server.port)
+        self.assertResumes(self.server.utility_port)
+        codes, err = self.curl_codes(f"https://127.0.0.1:{self.server.utility_port}/healthz")
+        self.assertEqual(codes, ["200"] * 3, err)
 
-class MutualTlsTest(ServerCase):
+    def test_cbc_sha1_suites_are_refused(self):
+        self.assertCbcSha1Refused(self.server.port)
+        self.assertCbcSha1Refused(self.server.utility_port)
+
+
+class MutualTlsTest(SessionResumptionMixin, ServerCase):
     """server.tls with client_ca, and authorized keys ed25519_3 and p256_3; ed25519_0 accepts
     only ed25519_3, secp256k1_0 any authorized client."""
 
@@ -191,3 +261,35 @@ class MutualTlsTest(ServerCase):
         resp = self.server.request("GET", "/metrics", utility=True,
                                    tls_context=pki().client_context())
         self.assertEqual(resp.status, 200)
+
+    def test_sessions_resume_with_client_certificates(self):
+        self.assertResumes(self.server.port, cert="client_ed3")
+        self.assertResumes(self.server.utility_port, cert="client_ed3")
+        self.assertResumes(self.server.utility_port)
+
+    def test_curl_resumes_and_every_request_is_answered_on_both_servers(self):
+        codes, err = self.curl_codes(f"https://127.0.0.1:{self.server.port}/authorized_keys",
+                                     cert="client_ed3")
+        self.assertEqual(codes, ["200"] * 3, err)
+        codes, err = self.curl_codes(f"https://127.0.0.1:{self.server.utility_port}/healthz")
+        self.assertEqual(codes, ["200"] * 3, err)
+        # Signing on resumed connections: the certificate still authenticates each request.
+        key = vectors().key("ed25519_0")
+        op = vectors().op_hex(TX)
+        url = f"https://127.0.0.1:{self.server.port}/keys/{key['public_key_hash']}"
+        r = subprocess.run(["curl", "-sS", "--cacert", pki().path("ca.pem"),
+                            "--cert", pki().path("client_ed3.pem"),
+                            "--key", pki().path("client_ed3.key"), "-H", "Connection: close",
+                            "-H", "Content-Type: application/json", "-d", f'"{op}"',
+                            "-w", "\n%{http_code}\n", url, url, url],
+                           capture_output=True, timeout=30)
+        lines = r.stdout.decode().split()
+        self.assertEqual(lines[1::2], ["200"] * 3, r.stdout.decode() + r.stderr.decode())
+        for body in lines[0::2]:
+            sig = json.loads(body)["signature"]
+            self.assertTrue(sig.startswith("edsig"), body)
+            self._to_verify.append((op, key["public_key"], sig))  # checked by Taquito
+
+    def test_cbc_sha1_suites_are_refused(self):
+        self.assertCbcSha1Refused(self.server.port, cert="client_ed3")
+        self.assertCbcSha1Refused(self.server.utility_port)

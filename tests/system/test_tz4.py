@@ -112,6 +112,35 @@ class Tz4Test(ServerCase):
         self.assertEqual(harness.verify_with_taquito(
             [(vec["message_hex"], vec["public_key"], sig)]), [False])
 
+    def test_a_retry_with_another_signing_version_is_refused_not_answered_with_the_other_scheme(self):
+        # A server of its own: the slots start empty whatever the other tests signed.
+        v = vectors()
+        keys = [v.key(k) for k in (POP_KEY, NO_POP_KEY, TZ1_KEY)]
+        server = self.start_test_server(keys, {k["public_key_hash"]: POLICY for k in keys})
+        conflict = ("watermark validation failed: this payload was signed at this level and "
+                    "round with another signing version; a signature for version {} would be a "
+                    "second signature for the slot")
+        # Version 2 (proof of possession) first, then the same bytes with version 1.
+        vec = v.signatures[(POP_KEY, "attestation_bls_mode")]
+        pkh = v.key(POP_KEY)["public_key_hash"]
+        self.assertBlsSigned(vec, server.sign(pkh, vec["message_hex"], "?version=2"))
+        self.assertTezosError(server.sign(pkh, vec["message_hex"], "?version=1"), 409,
+                              conflict.format(1))
+        self.assertBlsSigned(vec, server.sign(pkh, vec["message_hex"], "?version=2"))
+        # Version 1 (message augmentation) first, then version 2.
+        vec = v.signatures[(NO_POP_KEY, "attestation_bls_mode")]
+        pkh = v.key(NO_POP_KEY)["public_key_hash"]
+        first = server.sign(pkh, vec["message_hex"], "?version=1")
+        self.assertEqual(first.status, 200, first)
+        augmented = first.json()["signature"]
+        self.assertNotEqual(augmented, vec["signature"])
+        self.assertTezosError(server.sign(pkh, vec["message_hex"], "?version=2"), 409,
+                              conflict.format(2))
+        self.assertTezosError(server.sign(pkh, vec["message_hex"]), 409, conflict.format(2))
+        again = server.sign(pkh, vec["message_hex"], "?version=1")
+        self.assertEqual((again.status, again.json()), (200, {"signature": augmented}))
+        self.assertAlive(server)
+
     def test_attestation_with_dal_is_refused_for_tz4(self):
         # A tag-23 request (made for a tz1 key in the vectors; the bytes do not name the key).
         vec = vectors().signatures[(TZ1_KEY, "attestation_with_dal")]

@@ -329,10 +329,28 @@ void MarkLog::append(const Slot& slot, const Mark& mark) {
 }
 
 std::string MarkLog::health() const {
-  std::lock_guard lock(mutex_);
-  if (!poisoned_.empty()) return poisoned_ + " (restart the signer)";
-  if (std::string why = identity_problem_locked(); !why.empty()) return why;
-  if (!last_write_error_.empty()) return "the last write failed: " + last_write_error_;
+  {
+    std::lock_guard lock(mutex_);
+    if (!poisoned_.empty()) return poisoned_ + " (restart the signer)";
+    if (std::string why = identity_problem_locked(); !why.empty()) return why;
+    if (!last_write_error_.empty()) return "the last write failed: " + last_write_error_;
+  }
+  return directory_problem();
+}
+
+// Appends write in place, but compaction (and the next start) replaces the file: a directory
+// where no file can be created (read-only mount, permissions) cannot keep taking marks. Probed
+// by creating and removing a file next to the log, through the FileEnv (outside the mutex: it
+// touches no file the log uses).
+std::string MarkLog::directory_problem() const {
+  const std::string probe = path_ + ".probe";
+  (void)env_.remove_file(probe);  // a stale probe from a crash
+  std::unique_ptr<File> file;
+  if (FileStatus s = env_.create_file(probe, 0600, &file); !s.ok())
+    return "cannot create files next to the log (compaction would fail): " + s.message;
+  file.reset();
+  if (FileStatus s = env_.remove_file(probe); !s.ok())
+    return "cannot remove files next to the log: " + s.message;
   return {};
 }
 

@@ -81,7 +81,8 @@ class MarkLog {
   void append(const Slot& slot, const Mark& mark);
 
   // Empty when appends can succeed; else why not (failed sync, file removed or replaced, the
-  // last write failed), without a "watermark store:" prefix (the caller adds it).
+  // last write failed, no file can be created in its directory), without a "watermark store:"
+  // prefix (the caller adds it).
   std::string health() const;
 
   const std::string& path() const { return path_; }
@@ -90,6 +91,7 @@ class MarkLog {
  private:
   void compact_locked();
   std::string identity_problem_locked() const;
+  std::string directory_problem() const;
 
   std::string path_;
   MarkLogOptions options_;

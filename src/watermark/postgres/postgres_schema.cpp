@@ -123,7 +123,32 @@ bool is_true(const std::optional<std::string>& v) {
   return v && *v == "t";
 }
 
+// kPgPing: whether this session could write a mark now. Names are [a-z0-9_.] (validated), so
+// they are safe inside the literals.
+std::string writability_sql(const PgTableName& table) {
+  const std::string name = "'" + table.qualified() + "'";
+  return "SELECT pg_is_in_recovery(), current_setting('transaction_read_only') = 'on',"
+         " has_table_privilege(" + name + ", 'INSERT'), has_table_privilege(" + name +
+         ", 'UPDATE'), current_user";
+}
+
 }  // namespace
+
+std::string writability_problem(const PgRows& ping, const PgTableName& table) {
+  if (ping.rows.empty() || ping.rows[0].size() < 5) return "unexpected answer to the write check";
+  const auto& row = ping.rows[0];
+  if (is_true(row[0])) return "the server is a read-only standby (in recovery); marks need the primary";
+  if (is_true(row[1]))
+    return "the session is read-only (default_transaction_read_only is on for this role or "
+           "database)";
+  std::string missing;
+  if (!is_true(row[2])) missing = "INSERT";
+  if (!is_true(row[3])) missing += missing.empty() ? "UPDATE" : " and UPDATE";
+  if (!missing.empty())
+    return "role " + row[4].value_or("?") + " lacks " + missing + " on table " +
+           table.qualified() + ": it cannot write marks";
+  return {};
+}
 
 int migrate_schema(PgConnection& conn, const PgTableName& table, PgClock::time_point deadline) {
   const std::string name = table.qualified();
@@ -186,8 +211,7 @@ std::string connection_setup_sql(const PgTableName& table, long timeout_ms) {
          " (text[], text[], text[], integer[], integer[], text[], text[]) AS " +
          store_signatures_sql(table) + "; PREPARE " + kPgRaise +
          " (text, text, text, integer, integer, bytea, text) AS " + raise_sql(table) +
-         "; PREPARE " + kPgMarks + " AS " + marks_sql(table) + "; PREPARE " + kPgPing +
-         " AS SELECT 1";
+         "; PREPARE " + kPgMarks + " AS " + marks_sql(table) + "; PREPARE " + kPgPing + " AS " + writability_sql(table);
 }
 
 }  // namespace signatory::watermark

@@ -33,12 +33,18 @@ inline constexpr const char* kPgReserve = "signatory_wm_reserve";
 inline constexpr const char* kPgStoreSignatures = "signatory_wm_store_signatures";
 inline constexpr const char* kPgRaise = "signatory_wm_raise";
 inline constexpr const char* kPgMarks = "signatory_wm_marks";
+// Can this session take a mark? (see writability_problem)
 inline constexpr const char* kPgPing = "signatory_wm_ping";
 
 // Brings the schema to kPgSchemaVersion; returns the version found before (0: none).
 // Throws PgFailure (database trouble) or Error(500) for a schema newer than this build or a
 // table of that name that this signer did not create.
 int migrate_schema(PgConnection& conn, const PgTableName& table, PgClock::time_point deadline);
+
+// What kPgPing answered, read: empty when the session can write marks, else why not (a read-only
+// standby, read-only sessions, a role without INSERT or UPDATE on the table). The signer
+// refuses to start and /healthz answers 503 with this reason (docs/watermark-postgres.md).
+std::string writability_problem(const PgRows& ping, const PgTableName& table);
 
 // What a new pooled connection runs once: synchronous_commit = on (whatever the cluster default),
 // statement_timeout / lock_timeout of `timeout_ms`,

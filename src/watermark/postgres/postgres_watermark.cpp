@@ -91,6 +91,7 @@ PostgresWatermark::PostgresWatermark(PostgresOptions options) : options_(std::mo
     log::warn(
         "watermark.config.dsn holds a password; put it in watermark.config.password_file "
         "instead");
+  std::string problem;
   try {
     // Schema first, on a connection of its own: the pool's statements need the table.
     auto conn = PgConnection::open(options_.connect, PgClock::now() + options_.connect_timeout);
@@ -101,11 +102,16 @@ PostgresWatermark::PostgresWatermark(PostgresOptions options) : options_(std::mo
     pool_ =
         std::make_unique<PgPool>(options_.connect, options_.pool_size, options_.connect_timeout,
                                  connection_setup_sql(options_.table, options_.timeout.count()));
-    // One pooled connection now: checks the prepared statements against the table.
-    pool_->acquire(PgClock::now() + options_.connect_timeout + options_.timeout);
+    // One pooled connection now: checks the prepared statements against the table, and that
+    // this session can write marks (a read-only role or standby is refused here, not at the
+    // first attestation).
+    const auto deadline = PgClock::now() + options_.connect_timeout + options_.timeout;
+    PgPool::Lease lease = pool_->acquire(deadline);
+    problem = writability_problem((*lease).exec_prepared(kPgPing, {}, deadline), options_.table);
   } catch (const PgFailure& e) {
     throw internal_error("watermark store: cannot open " + where + ": " + e.what());
   }
+  if (!problem.empty()) throw internal_error("watermark store: cannot open " + where + ": " + problem);
   writer_ = std::make_unique<PgSignatureWriter>(*pool_, options_.timeout, background_round_trips_,
                                                 errors_);
   log::info("Watermark store opened", {{"driver", "postgres"},
@@ -269,8 +275,9 @@ std::string PostgresWatermark::health() {
   try {
     lease.emplace(pool_->acquire(deadline));
     round_trips_++;
-    (**lease).exec_prepared(kPgPing, {}, deadline);
-    health_.clear();
+    const std::string problem =
+        writability_problem((**lease).exec_prepared(kPgPing, {}, deadline), options_.table);
+    health_ = problem.empty() ? problem : "postgres cannot take a mark: " + problem;
   } catch (const PgFailure& e) {
     errors_++;
     if (lease && e.connection_unusable()) lease->discard();

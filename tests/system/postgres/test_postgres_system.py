@@ -92,6 +92,18 @@ class PostgresSystemTest(unittest.TestCase):
         if not self.pg.running():
             self.pg.start()
 
+    def wait_for_health(self, server, status):
+        """/healthz once it answers `status` (the store's answer is cached for up to a
+        second); fails after 5 s."""
+        r = None
+        for _ in range(100):
+            r = server.request("GET", "/healthz", utility=True)
+            if r.status == status:
+                break
+            time.sleep(0.05)
+        self.assertEqual(r.status, status, r)
+        return r
+
     def pkh(self, key_id):
         return self.v.key(key_id)["public_key_hash"]
 
@@ -124,31 +136,52 @@ class PostgresSystemTest(unittest.TestCase):
         self.assertEqual(r.status, 503, r)
         self.assertTrue(r.error_msg().startswith(UNAVAILABLE + "reserving the mark: "),
                         r.error_msg())
-        health = None
-        for _ in range(100):  # the store's health answer is cached for up to a second
-            health = server.request("GET", "/healthz", utility=True)
-            if health.status == 503:
-                break
-            time.sleep(0.05)
-        self.assertEqual(health.status, 503, health)
+        health = self.wait_for_health(server, 503)
         self.assertFalse(health.json()["ready"])
         self.assertTrue(health.json()["reason"].startswith(
             "watermark store: postgres unavailable: "), health.json())
         self.pg.start()
         r = server.sign(key, payloads.preattestation(11))
         self.assertEqual(r.status, 200, r)
-        for _ in range(100):
-            health = server.request("GET", "/healthz", utility=True)
-            if health.status == 200:
-                break
-            time.sleep(0.05)
-        self.assertEqual(health.status, 200, health)
+        self.wait_for_health(server, 200)
         self.assertTrue(server.running())
         # The store's counters on /metrics saw the round trips and the refusals of the outage.
         stats = self.store_metrics(server)
         self.assertGreaterEqual(stats["signatory_watermark_store_round_trips_total"], 2, stats)
         self.assertGreaterEqual(stats["signatory_watermark_store_unavailable_total"], 1, stats)
         self.assertGreaterEqual(stats["signatory_watermark_store_connections_open"], 1, stats)
+
+    def test_a_role_that_cannot_write_marks_is_refused_at_start_and_unready_while_running(self):
+        # The table exists (created by the owner); then a role that may only read it.
+        owner = self.new_server()
+        owner.start()
+        owner.stop()
+        role = f"{self.table}_ro"
+        self.pg.psql(f"DROP ROLE IF EXISTS {role}; CREATE ROLE {role} LOGIN PASSWORD "
+                     f"'{self.pg.password}'; GRANT SELECT ON {self.table}, {self.table}_schema "
+                     f"TO {role}")
+        self.addCleanup(self.pg.psql, f"REVOKE ALL ON {self.table}, {self.table}_schema FROM "
+                                      f"{role}; DROP ROLE IF EXISTS {role}")
+        dsn = self.pg.dsn.replace("user=signatory", f"user={role}")
+        server = self.new_server(dsn=dsn)
+        self.assertNotEqual(server.run_until_exit(), 0)
+        self.assertIn(f"role {role} lacks INSERT and UPDATE on table {self.table}: it cannot "
+                      "write marks", server.log_text())
+        # Given the privileges it starts and is ready; losing one makes /healthz 503 with the
+        # reason (a load balancer stops sending bakers there), and it recovers.
+        self.pg.psql(f"GRANT INSERT, UPDATE ON {self.table} TO {role}")
+        server = self.new_server(dsn=dsn)
+        server.start()
+        r = server.request("GET", "/healthz", utility=True)
+        self.assertEqual((r.status, r.json()), (200, {"ready": True}))
+        self.pg.psql(f"REVOKE INSERT ON {self.table} FROM {role}")
+        r = self.wait_for_health(server, 503)
+        self.assertEqual(r.json(), {"ready": False, "reason": (
+            f"watermark store: postgres cannot take a mark: role {role} lacks INSERT on table "
+            f"{self.table}: it cannot write marks")})
+        self.pg.psql(f"GRANT INSERT ON {self.table} TO {role}")
+        self.wait_for_health(server, 200)
+        self.assertEqual(server.sign(self.pkh("ed25519_0"), payloads.block(9)).status, 200)
 
     def store_metrics(self, server):
         """The `signatory_watermark_store_*{backend="postgres"}` samples of /metrics."""

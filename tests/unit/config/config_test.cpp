@@ -443,6 +443,86 @@ TEST(ConfigErrors, SecretValuesAreNeverEchoed) {
             "not shown)");
 }
 
+// A secret key written by mistake where the config expects something else is redacted wherever
+// a config error or warning quotes the config's text: keys of mappings (the path) and values.
+TEST(ConfigErrors, SecretKeysAreRedactedWhereverConfigErrorsQuoteValues) {
+  const auto& vectors = testdata::tezos_vectors("keys.json");
+  const std::vector<std::string> secrets{
+      vectors.at("keys")[0].at("secret_key"),   // edsk…
+      vectors.at("keys")[4].at("secret_key"),   // spsk…
+      vectors.at("keys")[12].at("secret_key"),  // BLsk…
+      vectors.at("encrypted_keys")[0].at("encrypted_secret_key"),          // edesk…
+  };
+  const std::string plain = vectors.at("keys")[8].at("secret_key");  // p2sk…
+  const std::vector<std::string> yamls{
+      "tezos:\n  {S}:\n    allow:\n      block:\n",  // the pkh of a policy
+      "tezos:\n  {ed25519_0_pkh}:\n    authorized_keys: [{S}]\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    allow:\n      {S}:\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    allow:\n      generic: [{S}]\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    allowed_operations: [{S}]\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    allowed_kinds: [{S}]\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    allowed_chains: [{S}]\n",
+      "tezos:\n  {ed25519_0_pkh}:\n    log_payloads: {S}\n",
+      "server:\n  address: {S}\n",
+      "server:\n  jwt:\n    users:\n      {S}: x\n",
+      "server:\n  jwt:\n    users:\n      alice:\n        jwt_exp: {S}\n",
+      "server:\n  jwt:\n    users:\n      alice:\n        old_cred_exp: {S}\n",
+      "policy_hook:\n  address: {S}\n",
+      "policy_hook:\n  address: http://x\n  authorized_keys: {S}\n",
+      "vaults:\n  {S}:\n    config: /tmp/x\n",
+  };
+  auto check = [](const std::string& message, const std::string& secret, const std::string& yaml) {
+    EXPECT_EQ(message.find(secret), std::string::npos) << yaml << "\n" << message;
+    // Nor any long piece of it.
+    EXPECT_EQ(message.find(secret.substr(secret.size() - 16)), std::string::npos) << message;
+  };
+  for (std::string secret : {secrets[0], secrets[1], secrets[2], secrets[3],
+                             "unencrypted:" + plain, "encrypted:" + secrets[3]}) {
+    for (const std::string& yaml : yamls) {
+      const std::string text = fill(yaml, {{"S", secret}});
+      std::string message;
+      try {
+        parse(text);
+      } catch (const Error& e) {
+        message = e.what();
+      }
+      ASSERT_FALSE(message.empty()) << text;
+      EXPECT_EQ(message.rfind("signatory.yaml:", 0), 0u) << message;
+      check(message, secret, text);
+    }
+  }
+  // The case, in full.
+  const std::string pkh_error =
+      error_of("tezos:\n  " + secrets[0] + ":\n    allow:\n      block:\n");
+  EXPECT_EQ(pkh_error.rfind("signatory.yaml:2: tezos.<secret key, not shown>: invalid public key "
+                            "hash",
+                            0),
+            0u)
+      << pkh_error;
+  // Warnings (unknown keys) quote the path.
+  const Config w = parse("tezos:\n  {ed25519_0_pkh}:\n    allow:\n      block:\n    " +
+                         secrets[0] + ": 1\n" + plain + ": 2\n");
+  ASSERT_EQ(w.warnings.size(), 2u) << warnings_of(w);
+  for (const std::string& warning : w.warnings) {
+    check(warning, secrets[0], "");
+    check(warning, plain, "");
+    EXPECT_NE(warning.find("<secret key, not shown>: unknown key, ignored"), std::string::npos)
+        << warning;
+  }
+  // A driver's section: its option names and values reach the driver's errors (ConfigNode).
+  const Config d = parse("vaults:\n  v:\n    driver: file\n    config:\n      " + plain +
+                         ": " + secrets[0] + "\n");
+  const ConfigNode& option = d.vaults.at(0).config.entries().at(0).value;
+  const std::string driver_error = option.error("unknown option, got `" + option.text() + "'").what();
+  check(driver_error, plain, "");
+  check(driver_error, secrets[0], "");
+  EXPECT_EQ(driver_error,
+            "signatory.yaml:5: vaults.v.config.<secret key, not shown>: unknown option, got "
+            "`<secret key, not shown>'");
+  const std::string missing = d.vaults.at(0).config.error_at(secrets[1], "is required").what();
+  check(missing, secrets[1], "");
+}
+
 TEST(ConfigErrors, InvalidAddresses) {
   EXPECT_EQ(error_of("server:\n  address: localhost\n"),
             "signatory.yaml:2: server.address: invalid address `localhost': missing port "

@@ -2,7 +2,8 @@
 // watermark): the 16 request-authentication vectors of signatures.json, each refusal with its
 // status and message, a verified client certificate standing in for an authorized key, JWT
 // login and tokens with per-key `jwt_users`, the authentication_failure_total metric, and
-// /healthz reasons for vaults that could not be opened or listed.
+// /healthz reasons for vaults that could not be opened or listed, and the bounded `address`
+// label of sign_handler_* (keys not configured are "unknown").
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -10,6 +11,7 @@
 #include "auth/jwt_auth.h"
 #include "common/error.h"
 #include "config/config.h"
+#include "crypto/blake2b.h"
 #include "server/metrics.h"
 #include "server/signer_api.h"
 #include "server/utility_api.h"
@@ -300,6 +302,44 @@ TEST(SignerApiAuth, JwtLoginTokensAndPerKeyUsers) {
 TEST(SignerApiAuth, LoginIsNotARouteWithoutJwt) {
   Fixture f("", "");
   EXPECT_EQ(f.call("POST", "/login", {{"username", "a"}, {"password", "b"}}).status, 404);
+}
+
+// Strangers cannot grow /metrics: refused requests for thousands of key hashes that are not
+// configured (and not authenticated) leave the number of series as it was; they are counted
+// under address="unknown".
+TEST(SignerApiMetrics, KeysNotConfiguredShareOneAddressLabel) {
+  Fixture f(all_clients_yaml(), "");
+  const std::string tx = "03" + std::string(64, '0') + "6c";  // refused before decoding
+  auto random_pkh = [n = 0]() mutable {
+    Bytes tagged(21, 0);  // tag 0 (tz1) ‖ 20 bytes
+    const crypto::Digest32 d = crypto::blake2b_256(as_view(std::to_string(n++)));
+    std::copy(d.begin(), d.begin() + 20, tagged.begin() + 1);
+    return tezos::PublicKeyHash::from_tagged(tagged).to_base58();
+  };
+  auto series = [&] {
+    std::size_t n = 0;
+    const std::string text = f.metrics.render();
+    for (std::size_t at = 0; at < text.size(); at = text.find('\n', at) + 1)
+      if (text[at] != '#') ++n;
+    return n;
+  };
+  EXPECT_EQ(f.sign(random_pkh(), tx, std::nullopt).status, 401);
+  EXPECT_EQ(f.call("GET", "/keys/" + random_pkh()).status, 404);
+  const std::size_t before = series();
+  for (int i = 0; i < 2000; ++i) {
+    EXPECT_EQ(f.sign(random_pkh(), tx, std::nullopt).status, 401);
+    EXPECT_EQ(f.call("GET", "/keys/" + random_pkh()).status, 404);
+  }
+  EXPECT_EQ(series(), before);
+  const std::string text = f.metrics.render();
+  EXPECT_NE(text.find("sign_handler_requests_total{address=\"unknown\",status=\"401\"} 2001"),
+            std::string::npos)
+      << text;
+  // A configured key keeps its own label.
+  EXPECT_EQ(f.sign(pkh("ed25519_0"), tx, std::nullopt).status, 401);
+  EXPECT_NE(f.metrics.render().find("sign_handler_requests_total{address=\"" + pkh("ed25519_0") +
+                                    "\",status=\"401\"} 1"),
+            std::string::npos);
 }
 
 TEST(SignerHealth, NamesAVaultThatCouldNotBeOpenedOrListed) {

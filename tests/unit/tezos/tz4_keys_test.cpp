@@ -145,6 +145,36 @@ TEST(Tz4Keys, SigningVersions) {
       msg, Signature(Signature::Form::Generic, Bytes(v2.begin(), v2.begin() + 64))));
 }
 
+// PublicKey::verify with a signing version checks that version's scheme: the signatures.json
+// (proof-of-possession) vectors pass for versions 2 and 3 only; a version-1 signature for 1 only.
+TEST(Tz4Keys, VerifyUnderTheSchemeOfASigningVersion) {
+  int checked = 0;
+  for (const auto& vec : load("signatures.json").at("vectors")) {
+    if (s(vec, "curve") != "bls12_381") continue;
+    const auto pk = PublicKey::parse(s(vec, "public_key"));
+    const Bytes msg = from_hex(s(vec, "message_hex"));
+    const auto sig = Signature::parse(s(vec, "signature"));
+    EXPECT_TRUE(pk.verify(msg, sig, 2)) << s(vec, "id");
+    EXPECT_TRUE(pk.verify(msg, sig, 3)) << s(vec, "id");
+    EXPECT_FALSE(pk.verify(msg, sig, 1)) << s(vec, "id");
+    EXPECT_FALSE(pk.verify(msg, sig, 0)) << s(vec, "id");
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
+  const auto sk = SecretKey::parse(s(bls_records().at(0), "secret_key"));
+  const Bytes msg = from_hex("13aabbccdd");
+  const Signature v1 = sk.sign(msg, 1);
+  EXPECT_TRUE(sk.public_key().verify(msg, v1, 1));
+  EXPECT_FALSE(sk.public_key().verify(msg, v1, 2));
+  EXPECT_FALSE(sk.public_key().verify(from_hex("13aabbccde"), v1, 1));
+  // Other key types have one scheme: the version does not matter.
+  for (const auto& rec : keys_json().at("keys")) {
+    if (s(rec, "curve") == "bls12_381") continue;
+    const auto other = SecretKey::parse(s(rec, "secret_key"));
+    for (int version : {0, 1, 2}) EXPECT_TRUE(other.public_key().verify(msg, other.sign(msg), version));
+  }
+}
+
 TEST(Tz4Keys, PublicKeysMustBeGroupPoints) {
   // base58.json's BLpk example is 48 random bytes (not a compressed point): it decodes as
   // base58 but is not a public key.

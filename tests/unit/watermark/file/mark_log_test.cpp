@@ -171,6 +171,23 @@ TEST_F(MarkLogTest, RemovedFileIsReportedNotWrittenInto) {
   EXPECT_EQ(error_of([&] { log.append(r0.slot(delegate(0)), signed_mark(r0, 1)); }).code(), ErrorCode::Unavailable);
 }
 
+// A directory that became read-only (a read-only remount, EROFS; or permissions, EACCES) still
+// takes appends in place, but the next compaction or start would fail: not ready.
+TEST_F(MarkLogTest, ADirectoryWhereNoFileCanBeCreatedIsReported) {
+  MarkLog log(path(), {}, options());
+  EXPECT_EQ(log.health(), "");
+  for (int error : {EROFS, EACCES}) {
+    env_.fail(FileOp::Create, error);
+    const std::string why = log.health();
+    EXPECT_NE(why.find("cannot create files next to the log"), std::string::npos) << why;
+    EXPECT_NE(why.find(std::strerror(error)), std::string::npos) << why;
+    env_.clear(FileOp::Create);
+    EXPECT_EQ(log.health(), "") << "recovers when the cause is gone";
+  }
+  EXPECT_FALSE(fs::exists(path() + ".probe"));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_.path()), fs::directory_iterator()), 1);
+}
+
 TEST_F(MarkLogTest, FailedCompactionKeepsTheOldFileInUse) {
   const Request base = request("block_mainnet_12180922_shape");
   const Slot slot = base.slot(delegate(0));

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <mutex>
 #include <set>
+#include <fstream>
 #include <thread>
 
 #include "../watermark_test_support.h"
@@ -389,6 +390,62 @@ TEST_F(PostgresWatermarkTest, RefusesNewerSchemaAndForeignTable) {
       std::string(e.what()).find("exists but has no " + table() + "_other_schema version record"),
       std::string::npos)
       << e.what();
+}
+
+// Readiness means the store can take a mark: a role that may only read the table (or whose
+// sessions are read-only) is refused at start with the reason, and a store whose role loses
+// its write privileges while running reports it in health() until they are back.
+TEST_F(PostgresWatermarkTest, ARoleThatCannotWriteMarksIsRefusedAndReported) {
+  open();  // the table, created by the owner
+  std::ifstream pw_file(pg().password_file());
+  std::string password;
+  std::getline(pw_file, password);
+  const std::string reader = table() + "_reader", writer = table() + "_writer";
+  for (const std::string& role : {reader, writer}) {
+    sql("DROP ROLE IF EXISTS " + role + "; CREATE ROLE " + role + " LOGIN PASSWORD '" + password +
+        "'; GRANT SELECT ON " + table() + ", " + table() + "_schema TO " + role);
+  }
+  sql("GRANT INSERT, UPDATE ON " + table() + " TO " + writer);
+  auto as = [&](const std::string& role) {
+    std::string dsn = pg().dsn();
+    const auto at = dsn.find("user=signatory");
+    EXPECT_NE(at, std::string::npos) << dsn;
+    return open({{"dsn", dsn.replace(at, 14, "user=" + role)}});
+  };
+
+  Error e = error_of([&] { as(reader); });
+  EXPECT_EQ(e.code(), ErrorCode::Internal);
+  EXPECT_NE(std::string(e.what()).find("watermark store: cannot open postgres "), std::string::npos)
+      << e.what();
+  EXPECT_NE(std::string(e.what()).find("role " + reader + " lacks INSERT and UPDATE on table " +
+                                       table() + ": it cannot write marks"),
+            std::string::npos)
+      << e.what();
+
+  sql("ALTER ROLE " + writer + " SET default_transaction_read_only = on");
+  e = error_of([&] { as(writer); });
+  EXPECT_NE(std::string(e.what()).find("the session is read-only"), std::string::npos) << e.what();
+  sql("ALTER ROLE " + writer + " RESET default_transaction_read_only");
+
+  auto store = as(writer);
+  EXPECT_EQ(store->health(), "");
+  sql("REVOKE UPDATE ON " + table() + " FROM " + writer);
+  std::string health;
+  for (int i = 0; i < 100 && health.empty(); ++i) {  // past the one-second health cache
+    health = store->health();
+    if (health.empty()) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(health, "postgres cannot take a mark: role " + writer + " lacks UPDATE on table " +
+                        table() + ": it cannot write marks");
+  sql("GRANT UPDATE ON " + table() + " TO " + writer);
+  for (int i = 0; i < 100 && !health.empty(); ++i) {
+    health = store->health();
+    if (!health.empty()) std::this_thread::sleep_for(50ms);
+  }
+  EXPECT_EQ(health, "");
+  store.reset();
+  sql("REVOKE ALL ON " + table() + ", " + table() + "_schema FROM " + reader + ", " + writer +
+      "; DROP ROLE " + reader + "; DROP ROLE " + writer);
 }
 
 TEST_F(PostgresWatermarkTest, ConnectionErrorsAreClearAndCarryNoPassword) {
