@@ -65,6 +65,10 @@ class PostgresWatermark final : public Watermark {
   // Empty if a pooled connection answers `SELECT 1` within the timeout; checked at most once
   // a second, the answer cached in between.
   std::string health() override;
+  // Twice the pool: as many requests as there are connections, and as many waiting for one.
+  std::size_t max_concurrent_calls() const override {
+    return 2 * static_cast<std::size_t>(options_.pool_size);
+  }
   // round_trips_total (request path), background_round_trips_total (signature writer),
   // errors_total, unavailable_total (503s), connects_total, connect_failures_total,
   // connections_open, signatures_pending, signatures_dropped_total.
