@@ -17,7 +17,6 @@ Latency checks compare medians (and allow a generous maximum) because the machin
 and noisy. Run: tests/system/kms/run.sh BUILD_DIR. Only loopback addresses are contacted.
 """
 
-import http.client
 import json
 import os
 import random
@@ -27,7 +26,6 @@ import threading
 import time
 import unittest
 from pathlib import Path
-from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -84,16 +82,9 @@ class KmsIsolationTest(unittest.TestCase):
 
     # ---- helpers ------------------------------------------------------------------------
     def emulator_call(self, method, path, body=None):
-        url = urlparse(self.endpoint)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body))
-            resp = conn.getresponse()
-            data = json.loads(resp.read().decode())
-            self.assertEqual(resp.status, 200, data)
-            return data
-        finally:
-            conn.close()
+        status, data = base.kms_fixture.control(self.endpoint, method, path, body)
+        self.assertEqual(status, 200, data)
+        return data
 
     def requests_of(self, operation):
         return sum(self.emulator_call("GET", "/_emulator/requests").get(operation, {}).values())
