@@ -329,8 +329,10 @@ TEST(AwsKmsConfig, ReadsEveryKey) {
   AwsKmsSettings s = load_awskms_settings(
       vault_config("region: eu-west-1\naccess_key_id: AKIAEXAMPLE\nsecret_access_key: sk\n"
                    "session_token: tok\nuser_name: legacy\nendpoint: http://127.0.0.1:4566\n"
-                   "timeout: 2s\nconnect_timeout: 500ms\nmax_attempts: 2\nca_file: /etc/ca.pem\n"),
+                   "timeout: 2s\nconnect_timeout: 500ms\nmax_attempts: 2\nca_file: /etc/ca.pem\n"
+                   "max_concurrent_calls: 3\n"),
       empty_env());
+  EXPECT_EQ(s.vault.max_concurrent_calls, 3u);
   EXPECT_EQ(s.client.region, "eu-west-1");
   EXPECT_EQ(s.client.endpoint.url, "http://127.0.0.1:4566/");
   EXPECT_EQ(s.client.max_attempts, 2);
@@ -358,6 +360,12 @@ TEST(AwsKmsConfig, ErrorsNameFileLineAndKey) {
   msg =
       config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_attempts: 0\n");
   EXPECT_NE(msg.find("vaults.kms.config.max_attempts: expected a number from 1 to 10"),
+            std::string::npos)
+      << msg;
+  msg = config_error(
+      "region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_concurrent_calls: 0\n");
+  EXPECT_NE(msg.find("signatory.yaml:4: vaults.kms.config.max_concurrent_calls: expected a "
+                     "number from 1 to 256"),
             std::string::npos)
       << msg;
   msg = config_error("region: us-east-1\naccess_key_id: AKIAX\n");
