@@ -22,6 +22,10 @@ struct AwsKmsVaultOptions {
   std::size_t max_concurrent_calls = 8;
   // GetPublicKey calls in flight at once while listing.
   std::size_t listing_parallelism = 16;
+  // No GetPublicKey is started after this much of a listing has passed: the keys left are
+  // described by the next listing (which a request for one of them asks for), so start-up
+  // with thousands of keys takes a bounded time.
+  std::chrono::milliseconds listing_budget{10 * 1000};
   // How long a key whose GetPublicKey said it cannot be used (disabled, not found, no
   // access) is remembered as unusable: not asked again, not warned about again.
   std::chrono::milliseconds unusable_retry{10 * 60 * 1000};

@@ -54,11 +54,18 @@ class AwsKmsVault : public Vault {
       }
       fresh.push_back(&entry);
     }
-    std::vector<Loaded> loaded(fresh.size());
-    for_each_parallel(fresh.size(), options_.listing_parallelism,
-                      [&](std::size_t i) { loaded[i] = load_or_skip(*fresh[i]); });
+    std::vector<Loaded> loaded(fresh.size(), Loaded{nullptr, {}, Remember::No, false});
+    const Clock::time_point budget_end = Clock::now() + options_.listing_budget;
+    for_each_parallel(fresh.size(), options_.listing_parallelism, [&](std::size_t i) {
+      if (Clock::now() < budget_end) loaded[i] = load_or_skip(*fresh[i]);
+    });
+    std::size_t left = 0;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
       const aws::KmsKeyListEntry& entry = *fresh[i];
+      if (!loaded[i].described) {
+        ++left;
+        continue;
+      }
       if (loaded[i].key) {
         cached_[entry.key_id] = loaded[i].key;
         continue;
@@ -69,6 +76,9 @@ class AwsKmsVault : public Vault {
                                             ? Clock::time_point::max()
                                             : now + options_.unusable_retry;
     }
+    if (left > 0)
+      log::warn("AWS KMS listing ran out of time; the keys left are described by the next listing",
+                {{"keys_left", std::to_string(left)}, {"vault", "AWSKMS"}});
     std::vector<std::shared_ptr<Key>> keys;
     for (const auto& entry : entries)
       if (auto it = cached_.find(entry.key_id); it != cached_.end()) keys.push_back(it->second);
@@ -83,6 +93,7 @@ class AwsKmsVault : public Vault {
     std::shared_ptr<Key> key;
     std::string reason;
     Remember remember = Remember::No;
+    bool described = true;  // false: not asked (the listing's budget was spent)
   };
 
   void skip(const aws::KmsKeyListEntry& entry, const std::string& reason) {

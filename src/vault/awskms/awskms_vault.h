@@ -8,7 +8,8 @@
 // vault, a key-level refusal (disabled, pending deletion, not found, no access) for 10
 // minutes, during which it is neither asked for nor warned about again; a fault of the
 // service (throttling, timeout) is warned about at each listing. Nothing about a single key
-// aborts the listing. At most `max_concurrent_calls` (default 8) calls to the vault's keys
+// aborts the listing. No GetPublicKey starts after 10 s of a listing: the keys left are
+// described by the next one, so a listing (and start-up) takes a bounded time. At most `max_concurrent_calls` (default 8) calls to the vault's keys
 // wait on KMS at once (Vault::max_concurrent_calls, signer/bulkhead.h). A key once listed stays cached for the life of the
 // vault (as Signatory's key cache does): if it is disabled later, signing with it fails with
 // 403 naming the KMS error, and a new process skips it. Signatures are normalised to low-S on

@@ -152,6 +152,21 @@ TEST(AwsKmsVault, UnusableKeysAreAskedAgainOnlyAfterTheirTime) {
   EXPECT_EQ(f.kms->calls("GetPublicKey"), 21);
 }
 
+TEST(AwsKmsVault, KeysLeftWhenTheBudgetIsSpentAreDescribedByTheNextListing) {
+  VaultFixture f;
+  f.options.listing_budget = std::chrono::milliseconds(0);  // spent before the first key
+  f.kms->add_key("ECC_SECG_P256K1");
+  f.kms->add_key("ECC_NIST_P256").state = "Disabled";
+  f.open();
+  EXPECT_TRUE(f.vault->list().empty());
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 0);
+  // A listing with time left (here a vault over the same KMS) describes both.
+  f.options.listing_budget = std::chrono::hours(1);
+  f.open();
+  EXPECT_EQ(f.vault->list().size(), 1u);
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 2);
+}
+
 TEST(AwsKmsVault, AKeyThatIsNotFoundIsRememberedAndListingOrderIsKept) {
   VaultFixture f;
   f.options.listing_parallelism = 8;
