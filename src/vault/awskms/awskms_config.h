@@ -19,7 +19,7 @@ namespace signatory::vault {
 struct AwsKmsVaultOptions {
   // Calls to the vault's keys that may wait on KMS at once (`max_concurrent_calls`, 1..256);
   // more are refused with 503 naming the vault (signer/bulkhead.h).
-  std::size_t max_concurrent_calls = 8;
+  std::size_t max_concurrent_calls = 32;
   // GetPublicKey calls in flight at once while listing.
   std::size_t listing_parallelism = 16;
   // No GetPublicKey is started after this much of a listing has passed: the keys left are

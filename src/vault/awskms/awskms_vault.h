@@ -9,11 +9,12 @@
 // minutes, during which it is neither asked for nor warned about again; a fault of the
 // service (throttling, timeout) is warned about at each listing. Nothing about a single key
 // aborts the listing. No GetPublicKey starts after 10 s of a listing: the keys left are
-// described by the next one, so a listing (and start-up) takes a bounded time. At most `max_concurrent_calls` (default 8) calls to the vault's keys
-// wait on KMS at once (Vault::max_concurrent_calls, signer/bulkhead.h). A key once listed stays cached for the life of the
-// vault (as Signatory's key cache does): if it is disabled later, signing with it fails with
-// 403 naming the KMS error, and a new process skips it. Signatures are normalised to low-S on
-// secp256k1 and verified against the cached public key before they are returned.
+// described by the next one, so a listing (and start-up) takes a bounded time. At most
+// `max_concurrent_calls` (default 32) calls to the vault's keys wait on KMS at once
+// (Vault::max_concurrent_calls, signer/bulkhead.h). A key once listed stays cached for the
+// life of the vault (as Signatory's key cache does): if it is disabled later, signing with it
+// fails with 403 naming the KMS error, and a new process skips it. Signatures are normalised
+// to low-S on secp256k1 and verified against the cached public key before they are returned.
 //
 // Config (`vaults.<name>.config`): `region` (else AWS_REGION / AWS_DEFAULT_REGION / the shared
 // config file), `access_key_id` + `secret_access_key` [+ `session_token`] (else the environment

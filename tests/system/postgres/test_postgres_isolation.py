@@ -1,9 +1,9 @@
 """A slow `postgres` watermark store delays only the requests that need it (issue 22.1,
 docs/isolation.md): a real `signatory` with a file vault and the postgres store, whose table
-gets a trigger that sleeps 5 s on every write (`timeout: 1s`, `pool_size: 2`, so at most 4
-consensus requests wait on the store at once).
+gets a trigger that sleeps 5 s on every write (`timeout: 1s`, `pool_size: 2`, so at most 16
+consensus requests wait on the store at once: 4 × the pool, at least 16).
 
-While 12 attestations hang on the store: 4 end with 503 within the store's timeout (plus
+While 24 attestations hang on the store: 16 end with 503 within the store's timeout (plus
 slack for a noisy machine), the 8 others are refused at once with 503 naming the store, and a
 generic request (which needs no store), /healthz and /metrics keep their quiet latency
 (median within 2× + 5 ms, none over a second). The trigger dropped, attestations sign again.
@@ -29,6 +29,8 @@ KEYS = ("ed25519_0", "secp256k1_0", "p256_0")
 TIMEOUT_S = 1.0
 SLACK_S = 3.0
 POOL = 2
+STORE_LIMIT = 16  # max(16, 4 × POOL): PostgresWatermark::max_concurrent_calls
+ATTESTATIONS = 24
 
 
 class PostgresIsolationTest(unittest.TestCase):
@@ -103,7 +105,7 @@ class PostgresIsolationTest(unittest.TestCase):
 
         threads = [threading.Thread(target=attest, args=(keys[i % 3]["public_key_hash"],
                                                          20 + i))
-                   for i in range(12)]
+                   for i in range(ATTESTATIONS)]
         for t in threads:
             t.start()
         time.sleep(0.3)
@@ -121,10 +123,10 @@ class PostgresIsolationTest(unittest.TestCase):
             q, l = statistics.median(quiet[name]), statistics.median(loaded[name])
             self.assertLessEqual(l, 2 * q + 0.005, f"{name}: median {l:.4f} s, quiet {q:.4f} s")
             self.assertLess(max(loaded[name]), 1.0, f"{name} waited behind the slow store")
-        self.assertEqual(len(results), 12, results)
+        self.assertEqual(len(results), ATTESTATIONS, results)
         busy = [r for r in results if r[0] == 503 and "watermark store `postgres' is busy" in r[1]]
         waited = [r for r in results if r not in busy]
-        self.assertEqual(len(busy), 12 - 2 * POOL, results)  # the store takes twice its pool
+        self.assertEqual(len(busy), ATTESTATIONS - STORE_LIMIT, results)
         for status, msg, elapsed in busy:
             self.assertLess(elapsed, 1.0, "a refusal must not wait")
         for status, msg, elapsed in waited:

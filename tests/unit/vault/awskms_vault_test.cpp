@@ -188,7 +188,7 @@ TEST(AwsKmsVault, AKeyThatIsNotFoundIsRememberedAndListingOrderIsKept) {
   f.kms->reset_calls();
   EXPECT_EQ(f.vault->list().size(), usable.size());
   EXPECT_EQ(f.kms->calls("GetPublicKey"), 0);
-  EXPECT_EQ(f.vault->max_concurrent_calls(), 8u);
+  EXPECT_EQ(f.vault->max_concurrent_calls(), 32u);
 }
 
 TEST(AwsKmsVault, EverySignatureVerifiesIndependentlyAndCostsOneCall) {
