@@ -115,6 +115,9 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
 
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(4u, 2 * std::thread::hardware_concurrency());
+  // Requests waiting on a remote backend hold at most its bulkhead's places; these threads
+  // come on top, so the base pool keeps serving everything else while a backend hangs.
+  threads += static_cast<unsigned>(signer.blocking_call_budget());
   std::vector<std::thread> workers;
   for (unsigned i = 1; i < threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();

@@ -42,79 +42,30 @@ std::string ops_field(const tezos::SignRequest& request) {
 }  // namespace
 
 Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
-               std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer)
+               std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer,
+               KeyDirectoryOptions directory)
     : config_(config),
-      vaults_(std::move(vaults)),
+      directory_(config, std::move(vaults), directory),
       watermark_(std::move(watermark)),
       observer_(observer),
-      auth_(config, observer) {}
-
-std::vector<KeyEntry> Signer::list_all(bool strict) {
-  std::lock_guard lock(listing_mutex_);
-  std::vector<KeyEntry> entries;
-  std::map<tezos::PublicKeyHash, CachedKey> fresh;
-  std::vector<ListingError> errors;
-  for (const auto& nv : vaults_) {
-    std::vector<std::shared_ptr<vault::Key>> keys;
-    try {
-      keys = nv.vault->list();
-    } catch (const Error& e) {
-      log::error(std::string("Error listing keys: ") + e.what(),
-                 {{"vault", nv.vault->type_label()}, {"vault_name", nv.config_name}});
-      errors.push_back({nv.config_name, e});
-      continue;
-    }
-    if (keys.empty()) log::error("No valid keys found in the vault " + nv.config_name);
-    for (auto& key : keys) {
-      tezos::PublicKeyHash pkh = key->public_key().hash();
-      entries.push_back({key, nv.vault->type_label(), nv.config_name, config_.policy_for(pkh)});
-      fresh.emplace(pkh, CachedKey{key, nv.vault->type_label(), nv.config_name});  // first vault wins
-    }
-  }
-  {
-    std::unique_lock cache_lock(cache_mutex_);
-    // A vault that could not list now keeps the keys it had: a KMS outage must not make
-    // known keys unknown.
-    for (const auto& failed : errors)
-      for (const auto& [pkh, cached] : cache_)
-        if (cached.vault_config_name == failed.vault_config_name) fresh.emplace(pkh, cached);
-    cache_ = std::move(fresh);
-    listing_errors_ = errors;
-  }
-  if (strict && !errors.empty()) throw errors.front().error;
-  return entries;
+      auth_(config, observer) {
+  if (std::size_t limit = watermark_->max_concurrent_calls(); limit > 0)
+    store_bulkhead_ = std::make_unique<Bulkhead>(
+        "watermark store `" + watermark_->backend_name() + "'", limit);
 }
 
 std::vector<KeyEntry> Signer::keys() {
-  return list_all(true);
+  return directory_.list_now(true);
 }
 
-std::optional<Signer::CachedKey> Signer::find_key(const tezos::PublicKeyHash& pkh) {
-  {
-    std::shared_lock lock(cache_mutex_);
-    if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
-  }
-  list_all(false);
-  std::shared_lock lock(cache_mutex_);
-  if (auto it = cache_.find(pkh); it != cache_.end()) return it->second;
-  // Not found: when a vault could not be listed, that is the answer (it may hold the key).
-  if (!listing_errors_.empty()) throw listing_errors_.front().error;
-  return std::nullopt;
+std::size_t Signer::blocking_call_budget() const {
+  return directory_.blocking_call_budget() + (store_bulkhead_ ? store_bulkhead_->limit() : 0);
 }
 
-Signer::CachedKey Signer::require_key(const tezos::PublicKeyHash& pkh) {
-  std::optional<CachedKey> key = find_key(pkh);
+FoundKey Signer::require_key(const tezos::PublicKeyHash& pkh) {
+  std::optional<FoundKey> key = directory_.find(pkh);
   if (!key) throw not_found("this key not found in any vault");
   return std::move(*key);
-}
-
-std::string Signer::listing_problem() {
-  std::shared_lock lock(cache_mutex_);
-  std::string out;
-  for (const auto& failed : listing_errors_)
-    out += (out.empty() ? "" : "; ") +
-           ("vault `" + failed.vault_config_name + "': " + failed.error.what());
-  return out;
 }
 
 std::vector<tezos::PublicKeyHash> Signer::authorized_key_hashes() const {
@@ -144,7 +95,7 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   log::info("Requesting signing operation", fields);
 
   // 3. find the key
-  CachedKey key = require_key(pkh);
+  FoundKey key = require_key(pkh);
   fields.push_back({"vault", key.vault_type});
   // A tz4 key attests in BLS mode (tag 41); a DAL attestation (tag 23) is never one of its own.
   if (request.kind == tezos::RequestKind::AttestationWithDal &&
@@ -191,7 +142,20 @@ tezos::Signature Signer::sign(const tezos::PublicKeyHash& pkh, ByteView message,
   };
   tezos::Signature signature;
   try {
+    // A place in the remote backends' bulkheads, taken before the store is touched: a full
+    // one refuses at once (503 naming it) instead of queueing behind a backend that hangs.
+    std::optional<Bulkhead::Pass> vault_pass;
+    if (key.bulkhead) {
+      try {
+        vault_pass.emplace(key.bulkhead->enter());
+      } catch (const Error& e) {
+        if (observer_) observer_->vault_error(key.vault_type, e.code(), request);
+        throw;
+      }
+    }
     if (tezos::is_consensus(request.kind)) {
+      std::optional<Bulkhead::Pass> store_pass;
+      if (store_bulkhead_) store_pass.emplace(store_bulkhead_->enter());
       t0 = Clock::now();
       watermark::Slot slot{*request.chain_id, pkh, watermark::mark_kind(request.kind)};
       signature = watermark_->guard(slot, request.level, request.round,
@@ -231,7 +195,7 @@ tezos::PublicKey Signer::public_key(const tezos::PublicKeyHash& pkh) {
 
 tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const Client& client) {
   const auth::Admission admitted = auth_.admit(pkh, {}, client);
-  CachedKey key = require_key(pkh);
+  FoundKey key = require_key(pkh);
   if (key.key->public_key().type() != tezos::KeyType::Bls)
     throw bad_request("proof of possession is not supported");
   if (!admitted.policy.allow_proof_of_possession) {
@@ -242,6 +206,8 @@ tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const
     throw bad_request("proof of possession is not allowed");
   }
   log::info("Requesting proof of possession", {{"pkh", pkh.to_base58()}});
+  std::optional<Bulkhead::Pass> pass;
+  if (key.bulkhead) pass.emplace(key.bulkhead->enter());
   std::optional<tezos::Signature> proof = key.key->prove_possession();
   if (!proof) throw bad_request("proof of possession is not supported");
   log::info("Possession proved successfully", {{"pkh", pkh.to_base58()}});
@@ -251,19 +217,14 @@ tezos::Signature Signer::prove_possession(const tezos::PublicKeyHash& pkh, const
 std::string Signer::health() {
   for (const auto& vc : config_.vaults) {
     bool opened = false;
-    for (const auto& nv : vaults_) opened = opened || nv.config_name == vc.name;
+    for (const auto& nv : directory_.vaults()) opened = opened || nv.config_name == vc.name;
     if (!opened) return "vault `" + vc.name + "' (" + vc.driver + ") could not be initialized";
   }
-  if (!listing_problem().empty()) {
-    // List again, so that a vault that came back makes the signer healthy again; a probe does
-    // not queue behind a listing already running.
-    std::unique_lock attempt(listing_mutex_, std::try_to_lock);
-    if (attempt.owns_lock()) {
-      attempt.unlock();
-      list_all(false);
-    }
-    if (std::string problem = listing_problem(); !problem.empty())
-      return "cannot list keys: " + problem;
+  if (std::string problem = directory_.listing_problem(); !problem.empty()) {
+    // A vault that comes back makes the signer healthy again after the next listing, which
+    // runs in the background: a probe never waits on a vault.
+    directory_.request_refresh();
+    return "cannot list keys: " + problem;
   }
   std::string wm = watermark_->health();
   if (!wm.empty()) return "watermark store: " + wm;

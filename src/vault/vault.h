@@ -8,6 +8,7 @@
 // CLI only.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,6 +42,10 @@ class Vault {
   // Every usable key, in the backend's order. A key the backend cannot use is skipped with a
   // warning; a fault of the whole backend throws Error.
   virtual std::vector<std::shared_ptr<Key>> list() = 0;
+  // How many calls to this vault's keys may wait on its backend at once (the signer refuses
+  // more with 503 naming the vault, see signer/bulkhead.h); 0 for a local vault, whose calls
+  // never wait on anything remote and are not bounded.
+  virtual std::size_t max_concurrent_calls() const { return 0; }
 
   virtual bool can_import() const { return false; }
   // Stores the key under `name` (may be empty: the vault picks one). Returns the stored key.

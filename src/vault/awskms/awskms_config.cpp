@@ -49,6 +49,24 @@ struct Reader {
     }
     return std::chrono::milliseconds(static_cast<long long>(ms));
   }
+
+  // A whole number from `lo` to `hi`.
+  std::optional<int> integer(const std::string& key, int lo, int hi) const {
+    auto text = string(key);
+    if (!text) return std::nullopt;
+    int v = lo - 1;
+    try {
+      std::size_t used = 0;
+      v = std::stoi(*text, &used);
+      if (used != text->size()) v = lo - 1;
+    } catch (const std::exception&) {
+      v = lo - 1;
+    }
+    if (v < lo || v > hi)
+      cfg.config.find(key)->fail("expected a number from " + std::to_string(lo) + " to " +
+                                 std::to_string(hi));
+    return v;
+  }
 };
 
 }  // namespace
@@ -63,7 +81,8 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
   }
   static const std::set<std::string> known = {
       "region",   "access_key_id", "secret_access_key", "session_token", "user_name",
-      "endpoint", "ca_file",       "connect_timeout",   "timeout",       "max_attempts"};
+      "endpoint", "ca_file",       "connect_timeout",   "timeout",       "max_attempts",
+      "max_concurrent_calls"};
   for (const auto& entry : config.entries()) {
     if (!known.count(entry.key)) {
       log::warn("unknown key in awskms vault config", {{"key", entry.key}, {"vault", cfg.name}});
@@ -104,19 +123,9 @@ AwsKmsSettings load_awskms_settings(const config::VaultConfig& cfg,
   }
   if (auto d = r.duration("connect_timeout")) s.transport.connect_timeout = *d;
   if (auto d = r.duration("timeout")) s.transport.total_timeout = *d;
-  if (auto attempts = r.string("max_attempts")) {
-    const ConfigNode& n = *config.find("max_attempts");
-    int v = 0;
-    try {
-      std::size_t used = 0;
-      v = std::stoi(*attempts, &used);
-      if (used != attempts->size()) throw std::invalid_argument(*attempts);
-    } catch (const std::exception&) {
-      v = 0;
-    }
-    if (v < 1 || v > 10) n.fail("expected a number from 1 to 10");
-    s.client.max_attempts = v;
-  }
+  if (auto v = r.integer("max_attempts", 1, 10)) s.client.max_attempts = *v;
+  if (auto v = r.integer("max_concurrent_calls", 1, 256))
+    s.vault.max_concurrent_calls = static_cast<std::size_t>(*v);
   return s;
 }
 

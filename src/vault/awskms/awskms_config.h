@@ -5,6 +5,9 @@
 // Pure apart from reading the environment and the AWS shared files; thread-safe.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
+
 #include "aws/credentials.h"
 #include "aws/curl_transport.h"
 #include "aws/kms_client.h"
@@ -12,7 +15,24 @@
 
 namespace signatory::vault {
 
+// How the vault itself behaves, apart from the client.
+struct AwsKmsVaultOptions {
+  // Calls to the vault's keys that may wait on KMS at once (`max_concurrent_calls`, 1..256);
+  // more are refused with 503 naming the vault (signer/bulkhead.h).
+  std::size_t max_concurrent_calls = 32;
+  // GetPublicKey calls in flight at once while listing.
+  std::size_t listing_parallelism = 16;
+  // No GetPublicKey is started after this much of a listing has passed: the keys left are
+  // described by the next listing (which a request for one of them asks for), so start-up
+  // with thousands of keys takes a bounded time.
+  std::chrono::milliseconds listing_budget{10 * 1000};
+  // How long a key whose GetPublicKey said it cannot be used (disabled, not found, no
+  // access) is remembered as unusable: not asked again, not warned about again.
+  std::chrono::milliseconds unusable_retry{10 * 60 * 1000};
+};
+
 struct AwsKmsSettings {
+  AwsKmsVaultOptions vault;
   aws::KmsClientOptions client;
   aws::CurlTransportOptions transport;
   aws::Credentials credentials;

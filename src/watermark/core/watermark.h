@@ -12,6 +12,7 @@
 // slots proceed in parallel. All methods are thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -77,6 +78,9 @@ class Watermark {
   virtual RaiseResult raise(const Slot& slot, const Mark& mark) = 0;
   // "can sign now": the store is writable. Returns an empty string when healthy, else why not.
   virtual std::string health() { return {}; }
+  // How many guard() calls may wait on a remote store at once (the signer refuses more with
+  // 503 naming the store, see signer/bulkhead.h); 0 for a local store (not bounded).
+  virtual std::size_t max_concurrent_calls() const { return 0; }
   // Counters and gauges of the backend's store, as (name, value) for /metrics; names are
   // snake_case without a prefix (e.g. "round_trips_total"). Empty for backends without any.
   virtual std::vector<std::pair<std::string, double>> stats() { return {}; }

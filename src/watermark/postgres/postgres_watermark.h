@@ -34,6 +34,7 @@
 // Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -65,6 +66,11 @@ class PostgresWatermark final : public Watermark {
   // Empty if a pooled connection answers `SELECT 1` within the timeout; checked at most once
   // a second, the answer cached in between.
   std::string health() override;
+  // Four times the pool, at least 16: requests beyond the pool wait for a connection (at
+  // most `timeout`), so a burst of consensus requests fits while the database is healthy.
+  std::size_t max_concurrent_calls() const override {
+    return std::max<std::size_t>(16, 4 * static_cast<std::size_t>(options_.pool_size));
+  }
   // round_trips_total (request path), background_round_trips_total (signature writer),
   // errors_total, unavailable_total (503s), connects_total, connect_failures_total,
   // connections_open, signatures_pending, signatures_dropped_total.

@@ -25,6 +25,10 @@ two unauthenticated routes that never reach moto:
   default 60, or until the rules are cleared; then the real answer), `none` (clears all rules).
 * `GET /_emulator/requests` answers how many requests reached the emulator, faulted or not:
   `{"<Operation>": {"<key id or empty>": count}}`.
+* `POST /_emulator/phantom_keys` with `{"count": N}`: ListKeys answers, in one page, the real
+  keys followed by N made-up key ids that exist nowhere (GetPublicKey and Sign on them answer
+  moto's NotFoundException, as KMS does for a key the account cannot see); 0 turns it off.
+  Such ListKeys answers are made here, without moto's SigV4 check.
 Without rules the emulator behaves exactly as before.
 
 Usage: python3 kms_emulator.py -H 127.0.0.1 -p PORT   (moto_server's flags: -H -p -s -c -k).
@@ -143,6 +147,22 @@ KmsResponse.get_public_key = get_public_key
 FAULT_MODES = ("throttle", "internal", "reset", "hang", "none")
 
 
+def _region_of(environ):
+    """The region in the request's SigV4 credential scope (us-east-1 when absent)."""
+    auth = environ.get("HTTP_AUTHORIZATION", "")
+    try:
+        return auth.split("Credential=", 1)[1].split("/")[2]
+    except IndexError:
+        return "us-east-1"
+
+
+def _account_of(keys):
+    """The account of the real keys' ARNs (moto's default account when there are none)."""
+    for k in keys:
+        return k["KeyArn"].split(":")[4]
+    return "123456789012"
+
+
 def _bare_key_id(key_id):
     """`arn:aws:kms:<region>:<account>:key/<id>` → `<id>`; a bare id is returned as it is."""
     return key_id.rsplit("key/", 1)[-1] if key_id else ""
@@ -157,11 +177,23 @@ class FaultInjector:
         self.rules = []  # dicts: mode, operation, key_id, remaining (None: unlimited), hang
         self.generation = 0  # bumped when the rules are cleared (ends hangs)
         self.counts = {}
+        self.phantoms = 0
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if path == "/_emulator/faults" and environ.get("REQUEST_METHOD") == "POST":
             return self._set_fault(environ, start_response)
+        if path == "/_emulator/phantom_keys" and environ.get("REQUEST_METHOD") == "POST":
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            try:
+                count = int(json.loads(environ["wsgi.input"].read(length) or b"{}")["count"])
+            except (ValueError, KeyError, TypeError) as e:
+                return self._answer(start_response, "400 Bad Request",
+                                    json.dumps({"error": str(e)}), "application/json")
+            with self.lock:
+                self.phantoms = max(count, 0)
+            return self._answer(start_response, "200 OK", json.dumps({"ok": True}),
+                                "application/json")
         if path == "/_emulator/requests" and environ.get("REQUEST_METHOD") == "GET":
             with self.lock:
                 body = json.dumps(self.counts)
@@ -183,7 +215,7 @@ class FaultInjector:
             rule = self._match_locked(operation, key_id)
             generation = self.generation
         if rule is None:
-            return self.app(environ, start_response)
+            return self._answer_list_keys(environ, start_response, operation)
         mode = rule["mode"]
         if mode == "throttle":
             return self._kms_error(start_response, "400 Bad Request", "ThrottlingException",
@@ -202,8 +234,29 @@ class FaultInjector:
             with self.lock:
                 if self.generation != generation:
                     break
-            time.sleep(0.05)
-        return self.app(environ, start_response)
+            time.sleep(0.01)
+        return self._answer_list_keys(environ, start_response, operation)
+
+    def _answer_list_keys(self, environ, start_response, operation):
+        """ListKeys with phantom keys when asked for (see the module doc); else moto."""
+        with self.lock:
+            phantoms = self.phantoms
+        if operation != "ListKeys" or phantoms == 0:
+            return self.app(environ, start_response)
+        from moto.kms.models import kms_backends
+        keys = []
+        for account in list(kms_backends.keys()):
+            backend = kms_backends[account].get(_region_of(environ))
+            if backend is not None:
+                keys += [{"KeyId": k.id, "KeyArn": k.arn} for k in backend.keys.values()]
+        account = _account_of(keys)
+        for i in range(phantoms):
+            key_id = f"00000000-0000-4000-8000-{i:012d}"
+            keys.append({"KeyId": key_id,
+                         "KeyArn": f"arn:aws:kms:{_region_of(environ)}:{account}:key/{key_id}"})
+        return self._answer(start_response, "200 OK",
+                            json.dumps({"Keys": keys, "Truncated": False}),
+                            "application/x-amz-json-1.1")
 
     def _match_locked(self, operation, key_id):
         for rule in self.rules:

@@ -51,6 +51,21 @@ def _client(service, endpoint, akid, secret, token=None):
     )
 
 
+def control(endpoint, method, path, body=None):
+    """Calls one of the emulator's `/_emulator/*` routes; returns (HTTP status, JSON answer)."""
+    import http.client
+    from urllib.parse import urlparse
+
+    url = urlparse(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body))
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read().decode())
+    finally:
+        conn.close()
+
+
 def start_emulator(log_path=None):
     """Starts kms_emulator.py; returns (process, endpoint). The caller stops it."""
     port = free_port()

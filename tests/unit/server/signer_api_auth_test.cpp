@@ -6,6 +6,8 @@
 // label of sign_handler_* (keys not configured are "unknown").
 #include <gtest/gtest.h>
 
+#include <chrono>
+
 #include <nlohmann/json.hpp>
 
 #include "auth/jwt_auth.h"
@@ -84,8 +86,10 @@ class Fixture {
     std::vector<signer::NamedVault> vaults;
     vaults.push_back({"m", vault::open_vault(config_.vaults.at(0), vault::VaultContext{})});
     if (!extra_vaults.empty()) vaults.push_back({"flaky", std::make_unique<FlakyVault>(&healthy)});
+    // Background listings start as soon as they are asked for (see SignerHealth).
     signer_ = std::make_unique<signer::Signer>(
-        config_, std::move(vaults), std::make_unique<watermark::MemWatermark>(), &metrics);
+        config_, std::move(vaults), std::make_unique<watermark::MemWatermark>(), &metrics,
+        signer::KeyDirectoryOptions{std::chrono::milliseconds(0)});
     if (!config_.server.jwt_users.empty()) jwt_.emplace(config_.server.jwt_users);
     handler_ = make_signer_api(*signer_, &metrics, jwt_ ? &*jwt_ : nullptr);
   }
@@ -362,7 +366,10 @@ TEST(SignerHealth, NamesAVaultThatCouldNotBeOpenedOrListed) {
     EXPECT_EQ(unknown.status, 503);
     EXPECT_EQ(error_msg(unknown), "backend unreachable");
     f.healthy = true;
-    EXPECT_EQ(f.signer().health(), "") << "health lists the failed vault again";
+    // The probe answers from the last listing and asks for a new one in the background.
+    EXPECT_EQ(f.signer().health(), "cannot list keys: vault `flaky': backend unreachable");
+    f.signer().key_directory().wait_refreshed();
+    EXPECT_EQ(f.signer().health(), "") << "the background listing saw the vault again";
     EXPECT_EQ(f.call("GET", "/keys/" + pkh("ed25519_2")).status, 404);
   }
 }

@@ -11,6 +11,7 @@
 #include "common/error.h"
 #include "config/config.h"
 #include "signer/signer.h"
+#include "signer_test_keys.h"
 #include "test_support.h"
 
 namespace signatory::signer {
@@ -19,35 +20,12 @@ namespace {
 using nlohmann::json;
 using Events = std::vector<std::string>;
 
-const json& key_record(const std::string& id) {
-  for (const auto& k : testing::tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
-std::string pkh_text(const std::string& id) {
-  return key_record(id).at("public_key_hash");
-}
-tezos::PublicKeyHash pkh(const std::string& id) {
-  return tezos::PublicKeyHash::parse(pkh_text(id));
-}
-tezos::PublicKey public_key(const std::string& id) {
-  return tezos::PublicKey::parse(key_record(id).at("public_key").get<std::string>());
-}
-
-// attestation level 34 round 4 on the sandbox chain (consensus.json).
-Bytes attestation() {
-  for (const auto& op : testing::tezos_vectors("consensus.json").at("consensus_operations"))
-    if (op.at("id") == "attestation_signatory_C3")
-      return from_hex(op.at("sign_request_hex").get<std::string>());
-  throw std::runtime_error("no attestation vector");
-}
-// A generic operation: a transaction (operations.json).
-Bytes transaction() {
-  for (const auto& op : testing::tezos_vectors("operations.json").at("operations"))
-    if (op.at("id") == "transaction_tz1_to_tz1")
-      return from_hex(op.at("signing_bytes_hex").get<std::string>());
-  throw std::runtime_error("no transaction vector");
-}
+using test_keys::attestation;
+using test_keys::key_record;
+using test_keys::pkh;
+using test_keys::pkh_text;
+using test_keys::public_key;
+using test_keys::transaction;
 
 // A key of the test vectors that records its use.
 class RecordingKey : public vault::Key {
@@ -169,7 +147,9 @@ class Pipeline {
     store_ = store.get();
     std::vector<NamedVault> vaults;
     vaults.push_back({"fake", std::move(vault)});
-    signer_ = std::make_unique<Signer>(config_, std::move(vaults), std::move(store), &observer_);
+    // Background listings start at once when asked for (tests wait for them).
+    signer_ = std::make_unique<Signer>(config_, std::move(vaults), std::move(store), &observer_,
+                                       KeyDirectoryOptions{std::chrono::milliseconds(0)});
   }
 
   Signer& signer() { return *signer_; }
@@ -351,8 +331,10 @@ TEST(SignerPipeline, AVaultThatCannotListAnswersForTheKeysItMayHold) {
   Error e = p.error_of([&] { p.signer().sign(pkh("ed25519_0"), transaction(), 2, Client{}); });
   EXPECT_EQ(e.code(), ErrorCode::Unavailable);
   EXPECT_FALSE(reached(p.events, "vault.sign"));
-  EXPECT_EQ(p.signer().health(), "cannot list keys: vault `fake': backend unreachable");
   p.vault().failure.reset();
+  // The probe answers from the last listing and asks for a new one in the background.
+  EXPECT_EQ(p.signer().health(), "cannot list keys: vault `fake': backend unreachable");
+  p.signer().key_directory().wait_refreshed();
   EXPECT_EQ(p.signer().health(), "");
   p.signer().sign(pkh("ed25519_0"), transaction(), 2, Client{});
 }

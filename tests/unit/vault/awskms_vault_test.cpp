@@ -71,6 +71,7 @@ Bytes payload(int i) {
 struct VaultFixture {
   std::shared_ptr<FakeKms> kms = std::make_shared<FakeKms>();
   std::unique_ptr<Vault> vault;
+  AwsKmsVaultOptions options;
 
   void open() {
     aws::KmsClientOptions o;
@@ -80,7 +81,8 @@ struct VaultFixture {
     aws::Credentials c;
     c.access_key_id = "AKIDEXAMPLE";
     c.secret_access_key = crypto::SecretBytes::from_string("secret");
-    vault = make_awskms_vault(std::make_shared<aws::KmsClient>(std::move(o), std::move(c), kms));
+    vault = make_awskms_vault(std::make_shared<aws::KmsClient>(std::move(o), std::move(c), kms),
+                              options);
   }
 };
 
@@ -120,13 +122,73 @@ TEST(AwsKmsVault, ListingKeepsUsableKeysAndSkipsTheRest) {
   EXPECT_EQ(f.kms->calls("ListKeys"), 5);  // 9 keys, 2 per page
   EXPECT_EQ(f.kms->calls("GetPublicKey"), 9);
 
-  // Second listing: cached keys and keys that can never sign cost no GetPublicKey; keys in a
-  // state that may change (disabled, pending deletion, access denied) are asked again.
+  // Second listing: cached keys, keys that can never sign, and keys in a state that may
+  // change (disabled, pending deletion, access denied) cost no GetPublicKey: the last are
+  // remembered for a while (AwsKmsVaultOptions::unusable_retry).
   f.kms->reset_calls();
   auto again = f.vault->list();
   ASSERT_EQ(again.size(), 2u);
   EXPECT_EQ(again[0].get(), keys[0].get());
-  EXPECT_EQ(f.kms->calls("GetPublicKey"), 3);
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 0);
+}
+
+TEST(AwsKmsVault, UnusableKeysAreAskedAgainOnlyAfterTheirTime) {
+  VaultFixture f;
+  f.options.unusable_retry = std::chrono::milliseconds(0);  // their time is over at once
+  f.options.listing_parallelism = 4;
+  f.kms->add_key("ECC_SECG_P256K1");
+  FakeKey& disabled = f.kms->add_key("ECC_NIST_P256");
+  disabled.state = "Disabled";
+  f.kms->add_key("ECC_NIST_P384");  // can never sign: never asked again
+  for (int i = 0; i < 20; ++i) f.kms->add_key("ECC_NIST_P256").access_denied = true;
+  f.open();
+  EXPECT_EQ(f.vault->list().size(), 1u);
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 23);
+  f.kms->reset_calls();
+  disabled.state = "Enabled";
+  auto keys = f.vault->list();
+  ASSERT_EQ(keys.size(), 2u);
+  EXPECT_EQ(keys[1]->id(), disabled.arn);
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 21);
+}
+
+TEST(AwsKmsVault, KeysLeftWhenTheBudgetIsSpentAreDescribedByTheNextListing) {
+  VaultFixture f;
+  f.options.listing_budget = std::chrono::milliseconds(0);  // spent before the first key
+  f.kms->add_key("ECC_SECG_P256K1");
+  f.kms->add_key("ECC_NIST_P256").state = "Disabled";
+  f.open();
+  EXPECT_TRUE(f.vault->list().empty());
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 0);
+  // A listing with time left (here a vault over the same KMS) describes both.
+  f.options.listing_budget = std::chrono::hours(1);
+  f.open();
+  EXPECT_EQ(f.vault->list().size(), 1u);
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 2);
+}
+
+TEST(AwsKmsVault, AKeyThatIsNotFoundIsRememberedAndListingOrderIsKept) {
+  VaultFixture f;
+  f.options.listing_parallelism = 8;
+  std::vector<std::string> usable;
+  for (int i = 0; i < 30; ++i) {
+    FakeKey& k = f.kms->add_key(i % 3 == 0 ? "ECC_SECG_P256K1" : "ECC_NIST_P256");
+    if (i % 2 == 0)
+      k.state = "Disabled";
+    else
+      usable.push_back(k.arn);
+  }
+  f.kms->page_size = 7;
+  f.open();
+  auto keys = f.vault->list();
+  std::vector<std::string> ids;
+  for (const auto& k : keys) ids.push_back(k->id());
+  EXPECT_EQ(ids, usable);  // ListKeys order, whatever order the parallel calls ended in
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 30);
+  f.kms->reset_calls();
+  EXPECT_EQ(f.vault->list().size(), usable.size());
+  EXPECT_EQ(f.kms->calls("GetPublicKey"), 0);
+  EXPECT_EQ(f.vault->max_concurrent_calls(), 32u);
 }
 
 TEST(AwsKmsVault, EverySignatureVerifiesIndependentlyAndCostsOneCall) {
@@ -282,8 +344,10 @@ TEST(AwsKmsConfig, ReadsEveryKey) {
   AwsKmsSettings s = load_awskms_settings(
       vault_config("region: eu-west-1\naccess_key_id: AKIAEXAMPLE\nsecret_access_key: sk\n"
                    "session_token: tok\nuser_name: legacy\nendpoint: http://127.0.0.1:4566\n"
-                   "timeout: 2s\nconnect_timeout: 500ms\nmax_attempts: 2\nca_file: /etc/ca.pem\n"),
+                   "timeout: 2s\nconnect_timeout: 500ms\nmax_attempts: 2\nca_file: /etc/ca.pem\n"
+                   "max_concurrent_calls: 3\n"),
       empty_env());
+  EXPECT_EQ(s.vault.max_concurrent_calls, 3u);
   EXPECT_EQ(s.client.region, "eu-west-1");
   EXPECT_EQ(s.client.endpoint.url, "http://127.0.0.1:4566/");
   EXPECT_EQ(s.client.max_attempts, 2);
@@ -311,6 +375,12 @@ TEST(AwsKmsConfig, ErrorsNameFileLineAndKey) {
   msg =
       config_error("region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_attempts: 0\n");
   EXPECT_NE(msg.find("vaults.kms.config.max_attempts: expected a number from 1 to 10"),
+            std::string::npos)
+      << msg;
+  msg = config_error(
+      "region: us-east-1\naccess_key_id: A\nsecret_access_key: B\nmax_concurrent_calls: 0\n");
+  EXPECT_NE(msg.find("signatory.yaml:4: vaults.kms.config.max_concurrent_calls: expected a "
+                     "number from 1 to 256"),
             std::string::npos)
       << msg;
   msg = config_error("region: us-east-1\naccess_key_id: AKIAX\n");
