@@ -42,7 +42,7 @@ std::string ops_field(const tezos::SignRequest& request) {
 }  // namespace
 
 Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
-               std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer)
+               std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer)
     : config_(config),
       vaults_(std::move(vaults)),
       watermark_(std::move(watermark)),

@@ -32,7 +32,8 @@ namespace signatory::signer {
 
 struct NamedVault {
   std::string config_name;  // the vault's name under `vaults:` (the `vault_name` log field)
-  std::unique_ptr<vault::Vault> vault;
+  // Shared: a reload (signer_snapshot.h) may keep a vault whose config did not change.
+  std::shared_ptr<vault::Vault> vault;
 };
 
 // Who is asking, as far as the transport knows (see auth/client.h).
@@ -48,8 +49,10 @@ struct KeyEntry {
 
 class Signer {
  public:
+  // `config` must outlive the Signer. The watermark store is shared: every snapshot of a
+  // reloaded config (signer_snapshot.h) guards with the same one.
   Signer(const config::Config& config, std::vector<NamedVault> vaults,
-         std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer = nullptr);
+         std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer = nullptr);
 
   // Runs the whole pipeline. Throws Error with the code and message of the first failing
   // stage.
@@ -91,7 +94,7 @@ class Signer {
 
   const config::Config& config_;
   std::vector<NamedVault> vaults_;
-  std::unique_ptr<watermark::Watermark> watermark_;
+  std::shared_ptr<watermark::Watermark> watermark_;
   SignObserver* observer_;
   auth::Authenticator auth_;
   std::shared_mutex cache_mutex_;
