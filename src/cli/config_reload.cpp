@@ -5,6 +5,7 @@
 
 #include "cli/config_check.h"
 #include "cli/key_list_format.h"
+#include "cli/terminal_prompt.h"
 #include "common/log.h"
 #include "vault/registry.h"
 
@@ -65,8 +66,16 @@ std::vector<std::string> settings_not_reloaded(const config::Config& running,
 std::vector<signer::NamedVault> reopen_vaults(const config::Config& next,
                                               const signer::SignerSnapshot& running,
                                               std::vector<Error>& problems) {
-  // No prompt: a reload runs unattended on a server thread.
-  const vault::VaultContext ctx = vault_context(next, false);
+  // No prompt: a reload runs unattended on a server thread. Where the server was started on a
+  // terminal (and asked for the passwords of encrypted keys then), a key that would need the
+  // prompt refuses the reload rather than disappearing from the new snapshot.
+  vault::VaultContext ctx = vault_context(next, false);
+  bool wanted_password = false;
+  if (stdin_is_terminal())
+    ctx.prompt_secret = [&wanted_password](const std::string&) -> crypto::SecretBytes {
+      wanted_password = true;
+      throw bad_request("a reload does not prompt for passwords");
+    };
   std::vector<signer::NamedVault> vaults;
   for (const config::VaultConfig& vc : next.vaults) {
     const log::Fields fields{{"vault", vc.driver}, {"vault_name", vc.name}};
@@ -80,8 +89,13 @@ std::vector<signer::NamedVault> reopen_vaults(const config::Config& next,
       continue;
     }
     log::info("Initializing vault", fields);
+    wanted_password = false;
     try {
       vaults.push_back({vc.name, vault::open_vault(vc, ctx)});
+      if (wanted_password)
+        problems.push_back(vc.error(
+            "an encrypted key needs a password and a reload does not prompt for one: set "
+            "password_file or password_env, or restart the signer"));
     } catch (const Error& e) {
       if (unchanged && opened == nullptr) {
         // It could not be opened at start either: skipped, as then (health() reports it).

@@ -10,8 +10,9 @@
 //
 // Not reloaded: the listen addresses, TLS settings, base_dir and the watermark store (a log
 // line names each that differs; the running value stays, also in the new snapshot's Config).
-// Vaults: `file` and `mem` vaults are always opened again (their keys are read anew; no password
-// prompt: an encrypted key needs its password_file or password_env). Other vaults (KMS) are
+// Vaults: `file` and `mem` vaults are always opened again (their keys are read anew). A reload
+// never prompts: an encrypted key needs its password_file or password_env; on a server started
+// on a terminal, a key that would need the prompt refuses the reload (instead of vanishing). Other vaults (KMS) are
 // kept as they are, without a network call, when their name, driver and config are unchanged;
 // a new or changed one is opened, and if it cannot be, the reload is refused. One that could
 // not be opened before and is unchanged is tried again and, as at start, skipped if it still

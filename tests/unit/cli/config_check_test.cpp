@@ -92,10 +92,10 @@ TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
       "        password: short\n"        // 6
       "        secret: short\n"          // 7
       "vaults:\n"                        // 8
-      "  local:\n"                       // 9  no such file
+      "  local:\n"                       // 9  not a secret_keys file
       "    driver: file\n"               // 10
       "    config:\n"                    // 11
-      "      file: " + dir.file("missing_secret_keys") + "\n"  // 12
+      "      file: " + dir.file("broken_secret_keys") + "\n"  // 12
       "  other:\n"                       // 13 unknown driver
       "    driver: nosuch\n"             // 14
       "watermark:\n"                     // 15
@@ -107,6 +107,7 @@ TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
       "    allow:\n"                     // 21
       "      generic: [no_such_op]\n";   // 22 unknown operation kind
   dir.write("signatory.yaml", text);
+  dir.write("broken_secret_keys", "{not json");
   const cli::CheckReport report = cli::check_config(flags(), {});
   // Every problem names the file and a line; one per broken part, in no particular order.
   for (const auto& p : report.problems)
@@ -116,7 +117,7 @@ TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
   EXPECT_TRUE(lines.count(5)) << joined(report.problems);   // JWT user alice
   EXPECT_TRUE(lines.count(18)) << joined(report.problems);  // bad pkh
   EXPECT_TRUE(lines.count(13)) << joined(report.problems);  // unknown vault driver
-  EXPECT_TRUE(lines.count(9) || lines.count(12)) << joined(report.problems);   // missing file
+  EXPECT_TRUE(lines.count(9) || lines.count(12)) << joined(report.problems);   // broken key file
   EXPECT_TRUE(lines.count(15) || lines.count(16)) << joined(report.problems);  // watermark
   EXPECT_TRUE(lines.count(22) || lines.count(20)) << joined(report.problems);  // bad op kind
   EXPECT_NE(joined(report.problems).find("alice"), std::string::npos);

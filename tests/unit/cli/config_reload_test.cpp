@@ -125,9 +125,9 @@ TEST_F(Reload, AConfigThatDoesNotLoadIsRefusedAndTheOldOneStays) {
   EXPECT_NO_THROW(holder->current()->signer->sign(pkh("ed25519_0"), transaction(), 2, {}));
   EXPECT_EQ(reloads("failure"), "1");
   EXPECT_EQ(reloads("success"), "0");
-  // A vault whose key file disappeared refuses the reload too.
+  // A vault whose key file is damaged refuses the reload too.
   write_config("127.0.0.1:6732", {{"ed25519_0", "generic: [transaction]"}});
-  std::remove(dir.file("secret_keys").c_str());
+  dir.write("secret_keys", "[{\"name\": ");
   EXPECT_FALSE(reloader->reload());
   EXPECT_EQ(holder->current(), before);
   EXPECT_EQ(reloads("failure"), "2");
