@@ -55,9 +55,8 @@ std::vector<Error> server_config_problems(const config::Config& config) {
                               config.path, config.server.jwt_users.front().line, "server.jwt"));
   check_jwt_users(config, problems);
   if (config.policy_hook)
-    problems.push_back(
-        placed(bad_request("the external policy hook is not supported yet"), config.path,
-               config.policy_hook->line, "policy_hook"));
+    problems.push_back(placed(bad_request("the external policy hook is not supported yet"),
+                              config.path, config.policy_hook->line, "policy_hook"));
   try {
     check_watermark_settings(config);
   } catch (const Error& e) {

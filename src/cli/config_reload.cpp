@@ -28,7 +28,8 @@ bool same_node(const ConfigNode& a, const ConfigNode& b) {
   return true;
 }
 
-bool same_tls(const std::optional<config::TlsConfig>& a, const std::optional<config::TlsConfig>& b) {
+bool same_tls(const std::optional<config::TlsConfig>& a,
+              const std::optional<config::TlsConfig>& b) {
   if (!a || !b) return !a && !b;
   return a->cert_file == b->cert_file && a->key_file == b->key_file &&
          a->client_ca_file == b->client_ca_file;
@@ -93,9 +94,9 @@ std::vector<signer::NamedVault> reopen_vaults(const config::Config& next,
     try {
       vaults.push_back({vc.name, vault::open_vault(vc, ctx)});
       if (wanted_password)
-        problems.push_back(vc.error(
-            "an encrypted key needs a password and a reload does not prompt for one: set "
-            "password_file or password_env, or restart the signer"));
+        problems.push_back(
+            vc.error("an encrypted key needs a password and a reload does not prompt for one: set "
+                     "password_file or password_env, or restart the signer"));
     } catch (const Error& e) {
       if (unchanged && opened == nullptr) {
         // It could not be opened at start either: skipped, as then (health() reports it).
@@ -161,8 +162,9 @@ std::shared_ptr<const signer::SignerSnapshot> ConfigReloader::build(
     // next reload compares with what is really in force).
     const config::Config& now = *running.config;
     for (const std::string& setting : settings_not_reloaded(now, next))
-      log::warn(setting + " differs in the config file but is not reloaded: restart the signer "
-                          "to apply it",
+      log::warn(setting +
+                    " differs in the config file but is not reloaded: restart the signer "
+                    "to apply it",
                 {{"config", flags_.config_path}, {"setting", setting}});
     next.server.address = now.server.address;
     next.server.utility_address = now.server.utility_address;
@@ -198,11 +200,10 @@ bool ConfigReloader::reload() {
     return false;
   }
   snapshots_.replace(next);
-  log::info("Config reloaded",
-            {{"config", flags_.config_path},
-             {"generation", std::to_string(next->generation)},
-             {"vaults", std::to_string(next->vaults.size())},
-             {"policies", std::to_string(next->config->policies.size())}});
+  log::info("Config reloaded", {{"config", flags_.config_path},
+                                {"generation", std::to_string(next->generation)},
+                                {"vaults", std::to_string(next->vaults.size())},
+                                {"policies", std::to_string(next->config->policies.size())}});
   count(true);
   return true;
 }

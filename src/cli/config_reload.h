@@ -12,11 +12,11 @@
 // line names each that differs; the running value stays, also in the new snapshot's Config).
 // Vaults: `file` and `mem` vaults are always opened again (their keys are read anew). A reload
 // never prompts: an encrypted key needs its password_file or password_env; on a server started
-// on a terminal, a key that would need the prompt refuses the reload (instead of vanishing). Other vaults (KMS) are
-// kept as they are, without a network call, when their name, driver and config are unchanged;
-// a new or changed one is opened, and if it cannot be, the reload is refused. One that could
-// not be opened before and is unchanged is tried again and, as at start, skipped if it still
-// cannot be opened.
+// on a terminal, a key that would need the prompt refuses the reload (instead of vanishing).
+// Other vaults (KMS) are kept as they are, without a network call, when their name, driver and
+// config are unchanged; a new or changed one is opened, and if it cannot be, the reload is
+// refused. One that could not be opened before and is unchanged is tried again and, as at
+// start, skipped if it still cannot be opened.
 //
 // Thread-safety: reload() runs on one thread at a time (the server calls it from its SIGHUP
 // handler, which is re-armed only after it returns); requests run concurrently on the holder.

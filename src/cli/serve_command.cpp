@@ -66,9 +66,8 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
       api_options.tls = server::TlsFiles{started.tls->cert_file, started.tls->key_file,
                                          started.tls->client_ca_file};
   }
-  server::HttpServer api(
-      io, api_options,
-      server::with_access_log(server::make_signer_api(snapshots, &metrics)));
+  server::HttpServer api(io, api_options,
+                         server::with_access_log(server::make_signer_api(snapshots, &metrics)));
   server::HttpServerOptions utility_options;
   utility_options.address = snapshots.current()->config->server.utility_address;
   // The utility server (health checks, scraping) is served over TLS too, without client
@@ -76,7 +75,8 @@ int serve(const GlobalFlags& flags, const ServeOptions& options) {
   if (api_options.tls)
     utility_options.tls =
         server::TlsFiles{api_options.tls->cert_file, api_options.tls->key_file, ""};
-  server::HttpServer utility(io, utility_options, server::make_utility_api(snapshots, metrics, ready));
+  server::HttpServer utility(io, utility_options,
+                             server::make_utility_api(snapshots, metrics, ready));
   api.start();
   utility.start();
   log::info("HTTP server is listening for connections on " + api.listen_address());

@@ -212,27 +212,28 @@ ConfigNode driver_section(const YamlField& f, const std::string& file) {
 
 void read_vaults(const YamlField& f, std::vector<VaultConfig>& vaults, const std::string& file,
                  std::vector<Error>* problems) {
-  for (const YamlField::Entry& e : section_entries(f)) load_part(problems, [&] {
-    const YamlField& v = e.value;
-    if (!v.is_mapping()) {
-      v.fail("expected a mapping with `driver' and `config', got " + v.kind_name());
-    }
-    const Entries entries = v.entries();
-    v.warn_unknown(entries, {"driver", "config"});
-    VaultConfig vault;
-    vault.name = e.key;
-    vault.file = file;
-    vault.line = e.key_line;
-    if (const YamlField* d = find_set(entries, "driver")) vault.driver = d->as_string();
-    if (vault.driver.empty()) v.at_line(e.key_line).fail("driver is required");
-    const std::string path = "vaults." + e.key + ".config";
-    if (const YamlField* c = find_set(entries, "config")) {
-      vault.config = driver_section(*c, file);
-    } else {
-      vault.config = ConfigNode(ConfigNode::Kind::Null, file, e.key_line, path);
-    }
-    vaults.push_back(std::move(vault));
-  });
+  for (const YamlField::Entry& e : section_entries(f))
+    load_part(problems, [&] {
+      const YamlField& v = e.value;
+      if (!v.is_mapping()) {
+        v.fail("expected a mapping with `driver' and `config', got " + v.kind_name());
+      }
+      const Entries entries = v.entries();
+      v.warn_unknown(entries, {"driver", "config"});
+      VaultConfig vault;
+      vault.name = e.key;
+      vault.file = file;
+      vault.line = e.key_line;
+      if (const YamlField* d = find_set(entries, "driver")) vault.driver = d->as_string();
+      if (vault.driver.empty()) v.at_line(e.key_line).fail("driver is required");
+      const std::string path = "vaults." + e.key + ".config";
+      if (const YamlField* c = find_set(entries, "config")) {
+        vault.config = driver_section(*c, file);
+      } else {
+        vault.config = ConfigNode(ConfigNode::Kind::Null, file, e.key_line, path);
+      }
+      vaults.push_back(std::move(vault));
+    });
 }
 
 void read_watermark(const YamlField& f, WatermarkConfig& watermark, const std::string& file) {
@@ -269,17 +270,18 @@ std::optional<PolicyHookConfig> read_policy_hook(const YamlField& f) {
 }
 
 void read_policies(const YamlField& f, Config& cfg, std::vector<Error>* problems) {
-  for (const YamlField::Entry& e : section_entries(f)) load_part(problems, [&] {
-    tezos::PublicKeyHash pkh;
-    try {
-      pkh = tezos::PublicKeyHash::parse(e.key);
-    } catch (const Error& err) {
-      e.value.at_line(e.key_line).fail(std::string("invalid public key hash: ") + err.what());
-    }
-    // The policy is reported at the line of its pkh (a null policy has no line of its own).
-    cfg.policies.emplace_back(
-        pkh, detail::read_key_policy(e.value.at_line(e.key_line), pkh, cfg.server));
-  });
+  for (const YamlField::Entry& e : section_entries(f))
+    load_part(problems, [&] {
+      tezos::PublicKeyHash pkh;
+      try {
+        pkh = tezos::PublicKeyHash::parse(e.key);
+      } catch (const Error& err) {
+        e.value.at_line(e.key_line).fail(std::string("invalid public key hash: ") + err.what());
+      }
+      // The policy is reported at the line of its pkh (a null policy has no line of its own).
+      cfg.policies.emplace_back(
+          pkh, detail::read_key_policy(e.value.at_line(e.key_line), pkh, cfg.server));
+    });
 }
 
 // `yaml_text` parsed; errors name `name` and the line.

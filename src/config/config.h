@@ -90,7 +90,7 @@ struct VaultConfig {
 
 struct WatermarkConfig {
   std::string driver = "file";
-  int line = 0;  // the line of the `watermark:` section (0: absent)
+  int line = 0;       // the line of the `watermark:` section (0: absent)
   ConfigNode config;  // `watermark.config`, driver-specific; may be null
 };
 

@@ -5,19 +5,21 @@
 
 namespace signatory::signer {
 
-std::shared_ptr<const SignerSnapshot> make_snapshot(
-    config::Config config, std::vector<NamedVault> vaults,
-    std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer,
-    std::uint64_t generation) {
+std::shared_ptr<const SignerSnapshot> make_snapshot(config::Config config,
+                                                    std::vector<NamedVault> vaults,
+                                                    std::shared_ptr<watermark::Watermark> watermark,
+                                                    SignObserver* observer,
+                                                    std::uint64_t generation) {
   auto snapshot = std::make_shared<SignerSnapshot>();
   snapshot->config = std::make_shared<const config::Config>(std::move(config));
   snapshot->generation = generation;
   // JWT credentials are checked (complexity, rotation) before the snapshot can be used.
   if (!snapshot->config->server.jwt_users.empty())
-    snapshot->jwt = std::make_shared<const auth::JwtAuthenticator>(snapshot->config->server.jwt_users);
+    snapshot->jwt =
+        std::make_shared<const auth::JwtAuthenticator>(snapshot->config->server.jwt_users);
   snapshot->vaults = vaults;
-  snapshot->signer =
-      std::make_shared<Signer>(*snapshot->config, std::move(vaults), std::move(watermark), observer);
+  snapshot->signer = std::make_shared<Signer>(*snapshot->config, std::move(vaults),
+                                              std::move(watermark), observer);
   return snapshot;
 }
 

@@ -33,10 +33,11 @@ struct SignerSnapshot {
 
 // Builds a snapshot over `config` (taken over), the opened `vaults` and the shared store.
 // Throws what the JWT authenticator throws for credentials it refuses.
-std::shared_ptr<const SignerSnapshot> make_snapshot(
-    config::Config config, std::vector<NamedVault> vaults,
-    std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer,
-    std::uint64_t generation = 1);
+std::shared_ptr<const SignerSnapshot> make_snapshot(config::Config config,
+                                                    std::vector<NamedVault> vaults,
+                                                    std::shared_ptr<watermark::Watermark> watermark,
+                                                    SignObserver* observer,
+                                                    std::uint64_t generation = 1);
 
 class SnapshotHolder {
  public:

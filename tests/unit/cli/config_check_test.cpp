@@ -3,12 +3,13 @@
 // several problems gets every one of them, each at its file and line (exit 1); a file that is
 // not YAML is one problem at its line; a KMS vault is not contacted unless --connect asks.
 // Keys come from the test vectors.
+#include "cli/config_check.h"
+
 #include <gtest/gtest.h>
 
 #include <set>
 #include <sstream>
 
-#include "cli/config_check.h"
 #include "test_support.h"
 
 namespace signatory::testing {
@@ -30,7 +31,8 @@ std::string pkh(const std::string& id) {
 std::string secret_keys(const std::vector<std::string>& ids) {
   json doc = json::array();
   for (const auto& id : ids)
-    doc.push_back({{"name", id}, {"value", "unencrypted:" + key_record(id).at("secret_key").get<std::string>()}});
+    doc.push_back({{"name", id},
+                   {"value", "unencrypted:" + key_record(id).at("secret_key").get<std::string>()}});
   return doc.dump(2);
 }
 
@@ -68,9 +70,11 @@ TEST_F(ConfigCheck, AGoodConfigPassesAfterItsKeysWereRead) {
   dir.write("secret_keys", secret_keys({"ed25519_0", "secp256k1_0"}));
   dir.write("signatory.yaml", "base_dir: " + dir.path() +
                                   "\nvaults:\n  local:\n    driver: file\n    config:\n"
-                                  "      file: " + dir.file("secret_keys") +
+                                  "      file: " +
+                                  dir.file("secret_keys") +
                                   "\nwatermark:\n  driver: mem\n"
-                                  "tezos:\n  " + pkh("ed25519_0") +
+                                  "tezos:\n  " +
+                                  pkh("ed25519_0") +
                                   ":\n    allow:\n      generic: [transaction]\n");
   const cli::CheckReport report = cli::check_config(flags(), {});
   EXPECT_EQ(report.problems, std::vector<std::string>{});
@@ -83,29 +87,32 @@ TEST_F(ConfigCheck, AGoodConfigPassesAfterItsKeysWereRead) {
 }
 
 TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
-  const std::string text =
-      "base_dir: " + dir.path() + "\n"  // 1
-      "server:\n"                        // 2
-      "  jwt:\n"                         // 3
-      "    users:\n"                     // 4
-      "      alice:\n"                   // 5  too weak
-      "        password: short\n"        // 6
-      "        secret: short\n"          // 7
-      "vaults:\n"                        // 8
-      "  local:\n"                       // 9  not a secret_keys file
-      "    driver: file\n"               // 10
-      "    config:\n"                    // 11
-      "      file: " + dir.file("broken_secret_keys") + "\n"  // 12
-      "  other:\n"                       // 13 unknown driver
-      "    driver: nosuch\n"             // 14
-      "watermark:\n"                     // 15
-      "  driver: nosuch\n"               // 16 unknown driver
-      "tezos:\n"                         // 17
-      "  tz1notakeyhash:\n"              // 18 not a key hash
-      "    allow: {}\n"                  // 19
-      "  " + pkh("ed25519_0") + ":\n"    // 20
-      "    allow:\n"                     // 21
-      "      generic: [no_such_op]\n";   // 22 unknown operation kind
+  // One line each, numbered from 1.
+  const std::vector<std::string> lines = {
+      "base_dir: " + dir.path(),
+      "server:",
+      "  jwt:",
+      "    users:",
+      "      alice:",  // 5: too weak
+      "        password: short",
+      "        secret: short",
+      "vaults:",
+      "  local:",  // 9: not a secret_keys file
+      "    driver: file",
+      "    config:",
+      "      file: " + dir.file("broken_secret_keys"),
+      "  other:",  // 13: unknown driver
+      "    driver: nosuch",
+      "watermark:",
+      "  driver: nosuch",  // 16: unknown driver
+      "tezos:",
+      "  tz1notakeyhash:",  // 18: not a key hash
+      "    allow: {}",
+      "  " + pkh("ed25519_0") + ":",
+      "    allow:",
+      "      generic: [no_such_op]",  // 22: unknown operation kind
+  };
+  const std::string text = joined(lines);
   dir.write("signatory.yaml", text);
   dir.write("broken_secret_keys", "{not json");
   const cli::CheckReport report = cli::check_config(flags(), {});
@@ -159,8 +166,7 @@ TEST_F(ConfigCheck, AKmsVaultIsContactedOnlyWithConnect) {
       << quiet.out;
   const CommandResult connected = run(" --connect");
   EXPECT_EQ(connected.exit_code, 1) << connected.out << connected.err;
-  EXPECT_NE(connected.out.find(config() + ":3: vaults.kms: "), std::string::npos)
-      << connected.out;
+  EXPECT_NE(connected.out.find(config() + ":3: vaults.kms: "), std::string::npos) << connected.out;
   EXPECT_EQ(connected.out.find("not-a-secret"), std::string::npos);
 }
 

@@ -4,9 +4,10 @@
 // a key added to the file vault is listed and signs; an unchanged KMS vault is kept as it is
 // (no new client) and a changed one opened again; listen addresses and the watermark store are
 // not reloaded. Keys and payloads come from the test vectors.
+#include "cli/config_reload.h"
+
 #include <gtest/gtest.h>
 
-#include "cli/config_reload.h"
 #include "common/error.h"
 #include "config/config.h"
 #include "test_support.h"
@@ -136,17 +137,18 @@ TEST_F(Reload, AConfigThatDoesNotLoadIsRefusedAndTheOldOneStays) {
 TEST_F(Reload, AKeyAddedToTheFileVaultIsListedAndSigns) {
   EXPECT_EQ(sign_error(*holder->current(), "secp256k1_0").code(), ErrorCode::Forbidden);
   dir.write("secret_keys", secret_keys({"ed25519_0", "secp256k1_0"}));
-  write_config("127.0.0.1:6732",
-               {{"ed25519_0", "generic: [transaction]"}, {"secp256k1_0", "generic: [transaction]"}});
+  write_config("127.0.0.1:6732", {{"ed25519_0", "generic: [transaction]"},
+                                  {"secp256k1_0", "generic: [transaction]"}});
   ASSERT_TRUE(reloader->reload());
   std::vector<std::string> listed;
   for (const auto& k : holder->current()->signer->keys())
     listed.push_back(k.key->public_key().hash().to_base58());
   EXPECT_EQ(listed, (std::vector<std::string>{pkh("ed25519_0").to_base58(),
                                               pkh("secp256k1_0").to_base58()}));
-  const auto key = tezos::PublicKey::parse(key_record("secp256k1_0").at("public_key").get<std::string>());
-  EXPECT_TRUE(key.verify(transaction(),
-                         holder->current()->signer->sign(pkh("secp256k1_0"), transaction(), 2, {})));
+  const auto key =
+      tezos::PublicKey::parse(key_record("secp256k1_0").at("public_key").get<std::string>());
+  EXPECT_TRUE(key.verify(
+      transaction(), holder->current()->signer->sign(pkh("secp256k1_0"), transaction(), 2, {})));
 }
 
 TEST_F(Reload, AnUnchangedKmsVaultIsKeptAndAChangedOneOpenedAgain) {

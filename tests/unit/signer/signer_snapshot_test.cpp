@@ -4,6 +4,8 @@
 // freed once nobody holds it; JWT credentials the server refuses make no snapshot; and readers
 // racing a writer always see a whole snapshot. Keys and payloads come from the test vectors;
 // signatures are checked with the keys' public keys.
+#include "signer/signer_snapshot.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -11,7 +13,6 @@
 
 #include "common/error.h"
 #include "config/config.h"
-#include "signer/signer_snapshot.h"
 #include "test_support.h"
 #include "watermark/registry.h"
 
@@ -95,7 +96,8 @@ std::shared_ptr<watermark::Watermark> mem_store() {
 }
 
 void expect_verifies(const tezos::Signature& signature, const Bytes& message) {
-  const auto key = tezos::PublicKey::parse(key_record("ed25519_0").at("public_key").get<std::string>());
+  const auto key =
+      tezos::PublicKey::parse(key_record("ed25519_0").at("public_key").get<std::string>());
   EXPECT_TRUE(key.verify(message, signature));
 }
 
