@@ -1,6 +1,8 @@
 // Config validation for the server and `signatory-cli config check` (see config_check.h).
 #include "cli/config_check.h"
 
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
@@ -108,6 +110,14 @@ CheckReport check_config(const GlobalFlags& flags, const CheckOptions& options) 
   report.notes.push_back(std::to_string(policies) +
                          (policies == 1 ? " key policy (tezos:)" : " key policies (tezos:)"));
   for (const Error& e : problems) report.problems.push_back(e.what());
+  // In file order: "<file>:<line>: …" by line; others (the file itself) first.
+  const auto line_of = [&](const std::string& p) {
+    if (p.rfind(config.path + ":", 0) != 0) return 0;
+    return std::atoi(p.c_str() + config.path.size() + 1);
+  };
+  std::stable_sort(
+      report.problems.begin(), report.problems.end(),
+      [&](const std::string& a, const std::string& b) { return line_of(a) < line_of(b); });
   return report;
 }
 

@@ -108,20 +108,15 @@ int main(int argc, char** argv) {
   auto* config_cmd = app.add_subcommand("config", "Check a config file without starting anything");
   tree.set_long_description(*config_cmd,
                             "Work with the config file. `config check` loads the file given with "
-                            "-c and checks it as
-the server does at start and on reload (SIGHUP).");
+                            "-c and checks it as\nthe server does at start and on reload (SIGHUP).");
   auto* config_check_cmd = config_cmd->add_subcommand(
       "check", "Load and validate the config (vaults, policies, auth, watermark)");
   tree.set_long_description(
       *config_check_cmd,
-      "Load and validate the config file given with -c, as the server does at start and on
-"
-      "reload (SIGHUP), without starting anything: the YAML and every section, the policies,
-"
-      "the authorized keys and JWT users, the watermark settings, and the vaults (file and mem
-"
-      "vaults are opened and their keys read; KMS vaults are contacted only with --connect).
-"
+      "Load and validate the config file given with -c, as the server does at start and on\n"
+      "reload (SIGHUP), without starting anything: the YAML and every section, the policies,\n"
+      "the authorized keys and JWT users, the watermark settings, and the vaults (file and mem\n"
+      "vaults are opened and their keys read; KMS vaults are contacted only with --connect).\n"
       "Prints each problem as <file>:<line>: <what>. Exit status 0: no problem, 1: problems.");
   config_check_cmd->add_flag(
       "--connect", check_options.connect,

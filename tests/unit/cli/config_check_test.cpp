@@ -88,7 +88,7 @@ TEST_F(ConfigCheck, AGoodConfigPassesAfterItsKeysWereRead) {
 
 TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
   // One line each, numbered from 1.
-  const std::vector<std::string> lines = {
+  const std::vector<std::string> file_lines = {
       "base_dir: " + dir.path(),
       "server:",
       "  jwt:",
@@ -112,7 +112,7 @@ TEST_F(ConfigCheck, EveryProblemIsReportedAtItsLine) {
       "    allow:",
       "      generic: [no_such_op]",  // 22: unknown operation kind
   };
-  const std::string text = joined(lines);
+  const std::string text = joined(file_lines);
   dir.write("signatory.yaml", text);
   dir.write("broken_secret_keys", "{not json");
   const cli::CheckReport report = cli::check_config(flags(), {});
