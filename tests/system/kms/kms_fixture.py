@@ -164,6 +164,22 @@ def run_ops(client, ops):
     return results
 
 
+def emulator_call(endpoint, method, path, body=None):
+    """One request to the emulator's control routes (`/_emulator/faults`, `/_emulator/requests`);
+    returns (HTTP status, decoded JSON answer)."""
+    import http.client
+    from urllib.parse import urlparse
+
+    url = urlparse(endpoint)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    try:
+        conn.request(method, path, body=None if body is None else json.dumps(body))
+        resp = conn.getresponse()
+        return resp.status, json.loads(resp.read().decode())
+    finally:
+        conn.close()
+
+
 def main(argv):
     if argv[:1] == ["start"]:
         ops = list(zip(argv[1::2], argv[2::2]))

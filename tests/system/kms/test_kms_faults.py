@@ -14,8 +14,6 @@ Run:  tests/system/kms/run.sh BUILD_DIR   (skipped with the reason when moto/bot
 Only loopback addresses are contacted.
 """
 
-import http.client
-import json
 import sys
 import threading
 import time
@@ -70,16 +68,9 @@ class KmsFaultTest(unittest.TestCase):
 
     # ---- the emulator's control routes ------------------------------------------------
     def emulator_call(self, method, path, body=None):
-        url = urlparse(self.endpoint)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body))
-            resp = conn.getresponse()
-            data = json.loads(resp.read().decode())
-            self.assertEqual(resp.status, 200, data)
-            return data
-        finally:
-            conn.close()
+        status, data = base.kms_fixture.emulator_call(self.endpoint, method, path, body)
+        self.assertEqual(status, 200, data)
+        return data
 
     def set_fault(self, mode, key, **extra):
         self.emulator_call("POST", "/_emulator/faults", dict(mode=mode, key_id=key.key_id, **extra))

@@ -12,15 +12,12 @@ Run:  tests/system/kms/run.sh BUILD_DIR   (skipped with the reason when moto/bot
 Only loopback addresses are contacted.
 """
 
-import http.client
-import json
 import signal
 import sys
 import threading
 import time
 import unittest
 from pathlib import Path
-from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -62,23 +59,15 @@ class KmsReloadTest(unittest.TestCase):
         self.addCleanup(self.set_fault, "none")
         self.payload = base.transaction_payloads(1, seed=7)[0]
 
-    def emulator_call(self, method, path, body=None):
-        url = urlparse(self.endpoint)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        try:
-            conn.request(method, path, body=None if body is None else json.dumps(body))
-            resp = conn.getresponse()
-            data = json.loads(resp.read().decode())
-            self.assertEqual(resp.status, 200, data)
-            return data
-        finally:
-            conn.close()
-
     def set_fault(self, mode, **extra):
-        self.emulator_call("POST", "/_emulator/faults", dict(mode=mode, **extra))
+        status, data = base.kms_fixture.emulator_call(self.endpoint, "POST", "/_emulator/faults",
+                                                      dict(mode=mode, **extra))
+        self.assertEqual(status, 200, data)
 
     def sign_calls(self, key):
-        return self.emulator_call("GET", "/_emulator/requests").get("Sign", {}).get(key.key_id, 0)
+        status, data = base.kms_fixture.emulator_call(self.endpoint, "GET", "/_emulator/requests")
+        self.assertEqual(status, 200, data)
+        return data.get("Sign", {}).get(key.key_id, 0)
 
     def assert_signed(self, key, status, body):
         self.assertEqual(status, 200, body)

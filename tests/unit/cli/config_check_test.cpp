@@ -15,25 +15,8 @@
 namespace signatory::testing {
 namespace {
 
-using nlohmann::json;
-
-const json& key_record(const std::string& id) {
-  for (const auto& k : tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
-
 std::string pkh(const std::string& id) {
-  return key_record(id).at("public_key_hash");
-}
-
-// secret_keys (octez's layout) holding the keys `ids` in plain text.
-std::string secret_keys(const std::vector<std::string>& ids) {
-  json doc = json::array();
-  for (const auto& id : ids)
-    doc.push_back({{"name", id},
-                   {"value", "unencrypted:" + key_record(id).at("secret_key").get<std::string>()}});
-  return doc.dump(2);
+  return tezos_key(id).at("public_key_hash");
 }
 
 // The line numbers of "<config>:<line>: …" problems.
@@ -67,7 +50,7 @@ class ConfigCheck : public ::testing::Test {
 };
 
 TEST_F(ConfigCheck, AGoodConfigPassesAfterItsKeysWereRead) {
-  dir.write("secret_keys", secret_keys({"ed25519_0", "secp256k1_0"}));
+  dir.write("secret_keys", secret_keys_file({"ed25519_0", "secp256k1_0"}));
   dir.write("signatory.yaml", "base_dir: " + dir.path() +
                                   "\nvaults:\n  local:\n    driver: file\n    config:\n"
                                   "      file: " +

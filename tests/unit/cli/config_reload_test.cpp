@@ -16,29 +16,14 @@
 namespace signatory::testing {
 namespace {
 
-using nlohmann::json;
-
-const json& key_record(const std::string& id) {
-  for (const auto& k : tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
 tezos::PublicKeyHash pkh(const std::string& id) {
-  return tezos::PublicKeyHash::parse(key_record(id).at("public_key_hash").get<std::string>());
+  return tezos::PublicKeyHash::parse(tezos_key(id).at("public_key_hash").get<std::string>());
 }
 Bytes transaction() {
   for (const auto& op : tezos_vectors("operations.json").at("operations"))
     if (op.at("id") == "transaction_tz1_to_tz1")
       return from_hex(op.at("signing_bytes_hex").get<std::string>());
   throw std::runtime_error("no transaction vector");
-}
-
-std::string secret_keys(const std::vector<std::string>& ids) {
-  json doc = json::array();
-  for (const auto& id : ids)
-    doc.push_back({{"name", id},
-                   {"value", "unencrypted:" + key_record(id).at("secret_key").get<std::string>()}});
-  return doc.dump(2);
 }
 
 const std::string kKms =
@@ -50,7 +35,7 @@ const std::string kKms =
 class Reload : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir.write("secret_keys", secret_keys({"ed25519_0"}));
+    dir.write("secret_keys", secret_keys_file({"ed25519_0"}));
     write_config("127.0.0.1:6732", {{"ed25519_0", "generic: [transaction]"}});
     flags.config_path = dir.file("signatory.yaml");
     config::Config cfg = config::load_config(flags.config_path);
@@ -70,7 +55,7 @@ class Reload : public ::testing::Test {
                        dir.file("secret_keys") + "\n" + more_vaults +
                        "watermark:\n  driver: mem\ntezos:\n";
     for (const auto& [id, allow] : policies)
-      text += "  " + key_record(id).at("public_key_hash").get<std::string>() +
+      text += "  " + tezos_key(id).at("public_key_hash").get<std::string>() +
               ":\n    allow:\n      " + allow + "\n";
     dir.write("signatory.yaml", text);
   }
@@ -136,7 +121,7 @@ TEST_F(Reload, AConfigThatDoesNotLoadIsRefusedAndTheOldOneStays) {
 
 TEST_F(Reload, AKeyAddedToTheFileVaultIsListedAndSigns) {
   EXPECT_EQ(sign_error(*holder->current(), "secp256k1_0").code(), ErrorCode::Forbidden);
-  dir.write("secret_keys", secret_keys({"ed25519_0", "secp256k1_0"}));
+  dir.write("secret_keys", secret_keys_file({"ed25519_0", "secp256k1_0"}));
   write_config("127.0.0.1:6732", {{"ed25519_0", "generic: [transaction]"},
                                   {"secp256k1_0", "generic: [transaction]"}});
   ASSERT_TRUE(reloader->reload());
@@ -146,7 +131,7 @@ TEST_F(Reload, AKeyAddedToTheFileVaultIsListedAndSigns) {
   EXPECT_EQ(listed, (std::vector<std::string>{pkh("ed25519_0").to_base58(),
                                               pkh("secp256k1_0").to_base58()}));
   const auto key =
-      tezos::PublicKey::parse(key_record("secp256k1_0").at("public_key").get<std::string>());
+      tezos::PublicKey::parse(tezos_key("secp256k1_0").at("public_key").get<std::string>());
   EXPECT_TRUE(key.verify(
       transaction(), holder->current()->signer->sign(pkh("secp256k1_0"), transaction(), 2, {})));
 }

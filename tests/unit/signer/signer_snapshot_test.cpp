@@ -19,15 +19,8 @@
 namespace signatory::signer {
 namespace {
 
-using nlohmann::json;
-
-const json& key_record(const std::string& id) {
-  for (const auto& k : testing::tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
 std::string pkh_text(const std::string& id) {
-  return key_record(id).at("public_key_hash");
+  return testing::tezos_key(id).at("public_key_hash");
 }
 tezos::PublicKeyHash pkh(const std::string& id) {
   return tezos::PublicKeyHash::parse(pkh_text(id));
@@ -59,7 +52,9 @@ class VectorVault : public vault::Vault {
   class Key : public vault::Key {
    public:
     explicit Key(const std::string& id)
-        : secret_(tezos::SecretKey::parse(key_record(id).at("secret_key").get<std::string>())) {}
+        : secret_(
+              tezos::SecretKey::parse(testing::tezos_key(id).at("secret_key").get<std::string>())) {
+    }
     const tezos::PublicKey& public_key() const override { return secret_.public_key(); }
     std::string id() const override { return "vector"; }
     tezos::Signature sign(ByteView message, int version) override {
@@ -97,7 +92,7 @@ std::shared_ptr<watermark::Watermark> mem_store() {
 
 void expect_verifies(const tezos::Signature& signature, const Bytes& message) {
   const auto key =
-      tezos::PublicKey::parse(key_record("ed25519_0").at("public_key").get<std::string>());
+      tezos::PublicKey::parse(testing::tezos_key("ed25519_0").at("public_key").get<std::string>());
   EXPECT_TRUE(key.verify(message, signature));
 }
 
@@ -154,7 +149,7 @@ TEST(SnapshotHolder, KeysOfTheNewVaultSetAreFoundAfterTheSwap) {
   EXPECT_THROW(holder.current()->signer->public_key(pkh("secp256k1_0")), Error);
   holder.replace(snapshot(kTransactions, {"ed25519_0", "secp256k1_0"}, store, 2));
   EXPECT_EQ(holder.current()->signer->public_key(pkh("secp256k1_0")).to_base58(),
-            key_record("secp256k1_0").at("public_key").get<std::string>());
+            testing::tezos_key("secp256k1_0").at("public_key").get<std::string>());
   EXPECT_EQ(holder.current()->vaults.size(), 1u);
 }
 
