@@ -7,7 +7,9 @@ A real `signatory serve` on 127.0.0.1 gets SIGHUP after its config file was rewr
     line of the problem, and signatory_config_reloads_total{result="failure"} is 1;
   - a key added to the file vault is listed (GET /keys) and signs (checked by Taquito);
   - keep-alive connections opened before the reload keep working after it;
-  - a changed listen address is not applied, and the log says so.
+  - a changed listen address is not applied, and the log says so;
+  - authorized keys and JWT users change (a token issued before stays valid while its user's
+    secret is unchanged; a weak new user refuses the reload).
 `signatory-cli config check` on the same files: exit 0 on the good config, 1 on the broken one
 with each problem as <file>:<line>.
 """
@@ -18,8 +20,9 @@ import subprocess
 import time
 import unittest
 
-from harness import HTTP_TIMEOUT_S, KeepAliveClient, vectors
+from harness import HTTP_TIMEOUT_S, KeepAliveClient, SignatoryServer, vectors
 from server_case import ServerCase
+from test_jwt import ALICE, BOB, jwt_lines
 from test_metrics import parse_exposition
 from test_watermark_cli import cli_binary
 
@@ -32,17 +35,9 @@ def pkh_of(key_id):
     return vectors().key(key_id)["public_key_hash"]
 
 
-class ReloadTest(ServerCase):
+class ReloadCase(ServerCase):
+    """Helpers: SIGHUP and wait for its outcome, the reload counters."""
 
-    def setUp(self):
-        super().setUp()
-        v = vectors()
-        self.tx = v.op_hex("transaction_tz1_to_tz1")
-        self.server = self.start_test_server(
-            [v.key("ed25519_0"), v.key("ed25519_1")],
-            {pkh_of("ed25519_0"): TRANSACTIONS, pkh_of("ed25519_1"): TRANSACTIONS})
-
-    # ---- helpers -----------------------------------------------------------------
     def hangup(self, outcome="Config reloaded"):
         """SIGHUP, then wait for the log line of the reload's outcome; returns the log lines
         written since the signal."""
@@ -63,6 +58,18 @@ class ReloadTest(ServerCase):
         family = parse_exposition(resp.body.decode())["signatory_config_reloads_total"]
         self.assertEqual(family["type"], "counter")
         return {labels["result"]: value for _, labels, value in family["samples"]}
+
+
+
+class ReloadTest(ReloadCase):
+
+    def setUp(self):
+        super().setUp()
+        v = vectors()
+        self.tx = v.op_hex("transaction_tz1_to_tz1")
+        self.server = self.start_test_server(
+            [v.key("ed25519_0"), v.key("ed25519_1")],
+            {pkh_of("ed25519_0"): TRANSACTIONS, pkh_of("ed25519_1"): TRANSACTIONS})
 
     def set_policy(self, key_id, policy):
         self.server.policies[pkh_of(key_id)] = policy
@@ -175,6 +182,59 @@ class ReloadTest(ServerCase):
         self.assertIn(f"{self.server.config_path}:{vault_line}: vaults.local: ", r.stdout)
         self.assertIn(f"{self.server.config_path}:{op_line}: ", r.stdout)
         self.assertIn(f"{self.server.config_path}: 2 problems\n", r.stdout)
+
+
+class ReloadAuthTest(ReloadCase):
+    """Authorized keys and JWT users change on reload."""
+
+    def start(self, server_lines):
+        v = vectors()
+        self.tx = v.op_hex("transaction_tz1_to_tz1")
+        policy = dict(TRANSACTIONS)
+        self.server = SignatoryServer([v.key("ed25519_0")], {pkh_of("ed25519_0"): policy},
+                                      server_lines=server_lines)
+        self.addCleanup(self.server.close)
+        self.server.start()
+
+    def rewrite(self, server_lines):
+        self.server.server_lines = list(server_lines)
+        self.server.write_files()
+
+    def test_authorized_keys_change(self):
+        v = vectors()
+        one = ["  authorized_keys:", f"    - {v.key('ed25519_3')['public_key']}"]
+        self.start(one)
+        resp = self.server.request("GET", "/authorized_keys")
+        self.assertEqual(resp.json(), {"authorized_keys": [pkh_of("ed25519_3")]})
+        self.rewrite(one + [f"    - {v.key('ed25519_2')['public_key']}"])
+        self.hangup()
+        resp = self.server.request("GET", "/authorized_keys")
+        self.assertEqual(resp.json(), {"authorized_keys": [pkh_of("ed25519_3"),
+                                                           pkh_of("ed25519_2")]})
+
+    def test_jwt_users_change_and_tokens_of_unchanged_users_stay_valid(self):
+        self.start(jwt_lines([ALICE]))
+        login = self.server.request("POST", "/login",
+                                    headers={"username": ALICE[0], "password": ALICE[1]})
+        self.assertEqual(login.status, 201, login)
+        token = login.body.decode()
+        bob = {"username": BOB[0], "password": BOB[1]}
+        self.assertEqual(self.server.request("POST", "/login", headers=bob).status, 401)
+        self.rewrite(jwt_lines([ALICE, BOB]))
+        self.hangup()
+        self.assertEqual(self.server.request("POST", "/login", headers=bob).status, 201)
+        # alice's token, issued before the reload, still signs (her secret did not change).
+        resp = self.server.sign(pkh_of("ed25519_0"), self.tx,
+                                headers={"Authorization": f"Bearer {token}",
+                                         "username": ALICE[0]})
+        self.assertSigned(resp, vectors().key("ed25519_0"), self.tx)
+        # A weak new user: refused, the old users stay.
+        self.rewrite(jwt_lines([ALICE, BOB, ("carol", "short", "short")]))
+        logged = self.hangup("Config reload failed")
+        self.assertIn(f"{self.server.config_path}:", logged)
+        self.assertIn("JWT: config validation failed for user carol", logged)
+        self.assertEqual(self.server.request("POST", "/login", headers=bob).status, 201)
+        self.assertEqual(self.reloads(), {"success": 1, "failure": 1})
 
 
 if __name__ == "__main__":
