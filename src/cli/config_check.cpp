@@ -67,6 +67,16 @@ std::vector<Error> server_config_problems(const config::Config& config) {
   return problems;
 }
 
+config::Config load_server_config(const GlobalFlags& flags) {
+  std::vector<Error> problems;
+  config::Config config = config::load_config_checked(flags.config_path, flags.base_dir, problems);
+  for (const auto& w : config.warnings) log::warn(w);
+  if (problems.empty()) problems = server_config_problems(config);
+  if (problems.empty()) return config;
+  for (std::size_t i = 1; i < problems.size(); ++i) log::error(problems[i].what());
+  throw problems.front();
+}
+
 CheckReport check_config(const GlobalFlags& flags, const CheckOptions& options) {
   CheckReport report;
   std::vector<Error> problems;

@@ -33,6 +33,11 @@ Error placed(const Error& error, const std::string& config_file, int line,
 // Every problem the server would refuse `config` for, each naming file and line.
 std::vector<Error> server_config_problems(const config::Config& config);
 
+// The config the server starts with: loaded going on after each problem, then
+// server_config_problems(); warnings are logged. When there are problems, all but the first
+// are logged and the first is thrown (the server does not start).
+config::Config load_server_config(const GlobalFlags& flags);
+
 struct CheckOptions {
   bool connect = false;  // also list remote vaults (KMS) and open a PostgreSQL watermark store
 };

@@ -20,26 +20,15 @@
 #include "server/utility_api.h"
 
 namespace signatory::cli {
-namespace {
-
-// The validation `signatory-cli config check` runs (cli/config_check.h): every problem is
-// logged with its file and line, and the server does not start.
-void refuse_problems(const config::Config& cfg) {
-  const std::vector<Error> problems = server_config_problems(cfg);
-  if (problems.empty()) return;
-  for (std::size_t i = 1; i < problems.size(); ++i) log::error(problems[i].what());
-  throw problems.front();
-}
-
-}  // namespace
 
 int serve(const GlobalFlags& flags, const ServeOptions& options) {
   boost::asio::io_context io;
   // SIGHUP is caught from here on (its default action would end the process); a reload waits
   // until the servers run.
   boost::asio::signal_set hangup(io, SIGHUP);
-  config::Config cfg = load_config_logged(flags);
-  refuse_problems(cfg);
+  // The validation `signatory-cli config check` runs: every problem is logged with its file and
+  // line, and the server does not start.
+  config::Config cfg = load_server_config(flags);
   config::prepare_base_dir(cfg.base_dir);
   auto vaults = open_vaults(cfg);
   std::shared_ptr<watermark::Watermark> watermark = open_watermark_store(cfg);
