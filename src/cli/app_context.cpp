@@ -1,10 +1,13 @@
 // Start-up of both binaries (see app_context.h).
 #include "cli/app_context.h"
 
+#include <algorithm>
+#include <mutex>
+
 #include "cli/terminal_prompt.h"
 #include "common/error.h"
 #include "common/log.h"
-#include "vault/registry.h"
+#include "watermark/postgres/postgres_options.h"
 #include "watermark/registry.h"
 
 namespace signatory::cli {
@@ -20,11 +23,18 @@ config::Config load_config_logged(const GlobalFlags& flags) {
   return cfg;
 }
 
-std::vector<signer::NamedVault> open_vaults(const config::Config& config) {
-  vault::register_builtin_drivers();
+vault::VaultContext vault_context(const config::Config& config, bool may_prompt) {
+  // Once: a reload opens vaults while requests are served (registry.h: registration at start).
+  static std::once_flag registered;
+  std::call_once(registered, vault::register_builtin_drivers);
   vault::VaultContext ctx;
   ctx.base_dir = config.base_dir;
-  if (stdin_is_terminal()) ctx.prompt_secret = prompt_secret;
+  if (may_prompt && stdin_is_terminal()) ctx.prompt_secret = prompt_secret;
+  return ctx;
+}
+
+std::vector<signer::NamedVault> open_vaults(const config::Config& config) {
+  const vault::VaultContext ctx = vault_context(config, true);
   std::vector<signer::NamedVault> vaults;
   for (const auto& vc : config.vaults) {
     log::info("Initializing vault", {{"vault", vc.driver}, {"vault_name", vc.name}});
@@ -38,7 +48,7 @@ std::vector<signer::NamedVault> open_vaults(const config::Config& config) {
   return vaults;
 }
 
-std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config) {
+void check_watermark_settings(const config::Config& config) {
   // `watermark.config`: every option a scalar (a string or a number), which the driver reads as
   // text; errors name the config file and line.
   const ConfigNode& options = config.watermark.config;
@@ -47,7 +57,21 @@ std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config&
     for (const auto& entry : options.entries())
       if (!entry.value.is_scalar()) entry.value.fail("must be a scalar (a string or a number)");
   }
-  return watermark::open_watermark(config.watermark.driver, config.base_dir, options);
+  const std::string driver = config.watermark.driver.empty() ? "file" : config.watermark.driver;
+  const std::vector<std::string> drivers = watermark::watermark_drivers();
+  if (std::find(drivers.begin(), drivers.end(), driver) == drivers.end()) {
+    std::string valid;
+    for (const auto& name : drivers) valid += (valid.empty() ? "" : ", ") + name;
+    ConfigNode(ConfigNode::Kind::Null, config.path, config.watermark.line, "watermark.driver")
+        .fail("unknown watermark driver `" + driver + "' (valid drivers: " + valid + ")");
+  }
+  if (driver == "postgres") (void)watermark::parse_postgres_options(options);
+}
+
+std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config) {
+  check_watermark_settings(config);
+  return watermark::open_watermark(config.watermark.driver, config.base_dir,
+                                   config.watermark.config);
 }
 
 }  // namespace signatory::cli

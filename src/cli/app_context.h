@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "signer/signer.h"
+#include "vault/registry.h"
 #include "watermark/core/watermark.h"
 
 namespace signatory::cli {
@@ -25,6 +26,13 @@ struct GlobalFlags {
 void configure_logging(const GlobalFlags& flags);
 config::Config load_config_logged(const GlobalFlags& flags);
 std::vector<signer::NamedVault> open_vaults(const config::Config& config);
+// What vault drivers are opened with (the built-in drivers registered): base_dir, and the
+// terminal prompt for secrets when `may_prompt` and stdin is a terminal.
+vault::VaultContext vault_context(const config::Config& config, bool may_prompt);
 std::unique_ptr<watermark::Watermark> open_watermark_store(const config::Config& config);
+// What open_watermark_store checks before it opens anything: a known driver, `watermark.config`
+// a mapping of scalars (and, for `postgres`, options it accepts). Opens and contacts nothing;
+// throws Error(BadRequest) naming the file and line.
+void check_watermark_settings(const config::Config& config);
 
 }  // namespace signatory::cli

@@ -1,11 +1,13 @@
 // `signatory-cli`: key listing, import and generation, the lists of request and operation
 // kinds (Signatory's cmd/signatory-cli), moving high-water marks (`watermark export|import|
-// set-floor`), and `help`/`completion` (cli/command_tree.h). Bare `signatory-cli` prints the
+// set-floor`), checking a config (`config check`, cli/config_check.h), and `help`/`completion`
+// (cli/command_tree.h). Bare `signatory-cli` prints the
 // usage, as Signatory's does.
 #include <iostream>
 
 #include "cli/cli_commands.h"
 #include "cli/command_tree.h"
+#include "cli/config_check.h"
 #include "cli/global_flags.h"
 #include "cli/watermark_commands.h"
 
@@ -102,6 +104,23 @@ int main(int argc, char** argv) {
   auto* version =
       app.add_subcommand("version", "Show signatory image version/release (short alias 'v')");
   version->alias("v");
+  CheckOptions check_options;
+  auto* config_cmd = app.add_subcommand("config", "Check a config file without starting anything");
+  tree.set_long_description(*config_cmd,
+                            "Work with the config file. `config check` loads the file given with "
+                            "-c and checks it as\nthe server does at start and on reload (SIGHUP).");
+  auto* config_check_cmd = config_cmd->add_subcommand(
+      "check", "Load and validate the config (vaults, policies, auth, watermark)");
+  tree.set_long_description(
+      *config_check_cmd,
+      "Load and validate the config file given with -c, as the server does at start and on\n"
+      "reload (SIGHUP), without starting anything: the YAML and every section, the policies,\n"
+      "the authorized keys and JWT users, the watermark settings, and the vaults (file and mem\n"
+      "vaults are opened and their keys read; KMS vaults are contacted only with --connect).\n"
+      "Prints each problem as <file>:<line>: <what>. Exit status 0: no problem, 1: problems.");
+  config_check_cmd->add_flag(
+      "--connect", check_options.connect,
+      "Also list remote vaults (AWS KMS) and connect to a PostgreSQL watermark store");
   WatermarkCommand watermark_cmd(app);
   complete_watermark_options(tree, app);
   tree.add_vault_names([&flags] { return configured_vault_names(flags); });
@@ -113,6 +132,10 @@ int main(int argc, char** argv) {
     }
     if (list_requests_cmd->parsed()) return list_requests();
     if (list_ops_cmd->parsed()) return list_ops();
+    if (config_check_cmd->parsed()) {
+      configure_logging(flags);
+      return run_command([&] { return config_check(flags, check_options); });
+    }
     return run_command([&] {
       configure_logging(flags);
       if (list->parsed()) return list_keys(flags, parse_list_format(list_format));

@@ -41,6 +41,18 @@ Entries section_entries(const YamlField& f) {
   return f.entries();
 }
 
+// Runs `read`. With a collector, a problem (Error) is recorded and loading goes on with the next
+// part of the file; without one, it is thrown.
+template <typename Read>
+void load_part(std::vector<Error>* problems, const Read& read) {
+  if (problems == nullptr) return read();
+  try {
+    read();
+  } catch (const Error& e) {
+    problems->push_back(e);
+  }
+}
+
 std::string listen_address(const YamlField& f) {
   const std::string text = f.as_string();
   try {
@@ -102,10 +114,11 @@ JwtCredentials read_credentials(const Entries& entries) {
 
 JwtUser read_jwt_user(const YamlField::Entry& entry) {
   const YamlField& f = entry.value;
+  JwtUser user;
+  user.line = entry.key_line;
   if (!f.is_mapping()) f.fail("expected a mapping with password and secret, got " + f.kind_name());
   const Entries entries = f.entries();
   f.warn_unknown(entries, {"password", "secret", "jwt_exp", "old_cred_exp", "new_data"});
-  JwtUser user;
   user.name = entry.key;
   user.current = read_credentials(entries);
   if (const YamlField* exp = find_set(entries, "old_cred_exp")) {
@@ -197,31 +210,34 @@ ConfigNode driver_section(const YamlField& f, const std::string& file) {
   return driver_section(f.node(), file, f.line(), f.path());
 }
 
-void read_vaults(const YamlField& f, std::vector<VaultConfig>& vaults, const std::string& file) {
-  for (const YamlField::Entry& e : section_entries(f)) {
-    const YamlField& v = e.value;
-    if (!v.is_mapping()) {
-      v.fail("expected a mapping with `driver' and `config', got " + v.kind_name());
-    }
-    const Entries entries = v.entries();
-    v.warn_unknown(entries, {"driver", "config"});
-    VaultConfig vault;
-    vault.name = e.key;
-    vault.file = file;
-    vault.line = e.key_line;
-    if (const YamlField* d = find_set(entries, "driver")) vault.driver = d->as_string();
-    if (vault.driver.empty()) v.at_line(e.key_line).fail("driver is required");
-    const std::string path = "vaults." + e.key + ".config";
-    if (const YamlField* c = find_set(entries, "config")) {
-      vault.config = driver_section(*c, file);
-    } else {
-      vault.config = ConfigNode(ConfigNode::Kind::Null, file, e.key_line, path);
-    }
-    vaults.push_back(std::move(vault));
-  }
+void read_vaults(const YamlField& f, std::vector<VaultConfig>& vaults, const std::string& file,
+                 std::vector<Error>* problems) {
+  for (const YamlField::Entry& e : section_entries(f))
+    load_part(problems, [&] {
+      const YamlField& v = e.value;
+      if (!v.is_mapping()) {
+        v.fail("expected a mapping with `driver' and `config', got " + v.kind_name());
+      }
+      const Entries entries = v.entries();
+      v.warn_unknown(entries, {"driver", "config"});
+      VaultConfig vault;
+      vault.name = e.key;
+      vault.file = file;
+      vault.line = e.key_line;
+      if (const YamlField* d = find_set(entries, "driver")) vault.driver = d->as_string();
+      if (vault.driver.empty()) v.at_line(e.key_line).fail("driver is required");
+      const std::string path = "vaults." + e.key + ".config";
+      if (const YamlField* c = find_set(entries, "config")) {
+        vault.config = driver_section(*c, file);
+      } else {
+        vault.config = ConfigNode(ConfigNode::Kind::Null, file, e.key_line, path);
+      }
+      vaults.push_back(std::move(vault));
+    });
 }
 
 void read_watermark(const YamlField& f, WatermarkConfig& watermark, const std::string& file) {
+  watermark.line = f.line();
   const Entries entries = section_entries(f);
   f.warn_unknown(entries, {"driver", "config"});
   if (const YamlField* d = find_set(entries, "driver")) {
@@ -235,6 +251,7 @@ std::optional<PolicyHookConfig> read_policy_hook(const YamlField& f) {
   const Entries entries = section_entries(f);
   f.warn_unknown(entries, {"address", "authorized_keys"});
   PolicyHookConfig hook;
+  hook.line = f.line();
   if (const YamlField* a = find_set(entries, "address")) {
     hook.address = a->as_string();
     if (!hook.address.empty() && hook.address.rfind("http://", 0) != 0 &&
@@ -252,18 +269,19 @@ std::optional<PolicyHookConfig> read_policy_hook(const YamlField& f) {
   return hook;
 }
 
-void read_policies(const YamlField& f, Config& cfg) {
-  for (const YamlField::Entry& e : section_entries(f)) {
-    tezos::PublicKeyHash pkh;
-    try {
-      pkh = tezos::PublicKeyHash::parse(e.key);
-    } catch (const Error& err) {
-      e.value.at_line(e.key_line).fail(std::string("invalid public key hash: ") + err.what());
-    }
-    // The policy is reported at the line of its pkh (a null policy has no line of its own).
-    cfg.policies.emplace_back(
-        pkh, detail::read_key_policy(e.value.at_line(e.key_line), pkh, cfg.server));
-  }
+void read_policies(const YamlField& f, Config& cfg, std::vector<Error>* problems) {
+  for (const YamlField::Entry& e : section_entries(f))
+    load_part(problems, [&] {
+      tezos::PublicKeyHash pkh;
+      try {
+        pkh = tezos::PublicKeyHash::parse(e.key);
+      } catch (const Error& err) {
+        e.value.at_line(e.key_line).fail(std::string("invalid public key hash: ") + err.what());
+      }
+      // The policy is reported at the line of its pkh (a null policy has no line of its own).
+      cfg.policies.emplace_back(
+          pkh, detail::read_key_policy(e.value.at_line(e.key_line), pkh, cfg.server));
+    });
 }
 
 // `yaml_text` parsed; errors name `name` and the line.
@@ -294,8 +312,12 @@ const KeyPolicy* Config::policy_for(const tezos::PublicKeyHash& pkh) const {
   return nullptr;
 }
 
-Config parse_config(const std::string& yaml_text, const std::string& name,
-                    const std::optional<std::string>& base_dir_override) {
+namespace {
+
+// parse_config, recording problems in `problems` (when not null) and going on where it can.
+Config parse_config_parts(const std::string& yaml_text, const std::string& name,
+                          const std::optional<std::string>& base_dir_override,
+                          std::vector<Error>* problems) {
   Config cfg;
   cfg.path = name;
   cfg.watermark.config = ConfigNode(ConfigNode::Kind::Null, name, 0, "watermark.config");
@@ -310,25 +332,39 @@ Config parse_config(const std::string& yaml_text, const std::string& name,
   top.warn_unknown(entries, {"base_dir", "server", "vaults", "watermark", "policy_hook", "tezos"});
 
   // The server section first: key policies are checked against its users and keys.
-  if (const YamlField* s = find_set(entries, "server")) read_server(*s, cfg.server);
+  if (const YamlField* s = find_set(entries, "server"))
+    load_part(problems, [&] { read_server(*s, cfg.server); });
 
-  const YamlField* base_dir = find_set(entries, "base_dir");
-  if (base_dir_override) {
-    cfg.base_dir = *base_dir_override;
-  } else if (base_dir != nullptr) {
-    cfg.base_dir = base_dir->as_string();
-  }
-  cfg.base_dir = expand_env(cfg.base_dir);
-  if (cfg.base_dir.empty()) {
-    if (base_dir != nullptr && !base_dir_override) base_dir->fail("must not be empty");
-    throw bad_request("base_dir must not be empty");
-  }
+  load_part(problems, [&] {
+    const YamlField* base_dir = find_set(entries, "base_dir");
+    if (base_dir_override) {
+      cfg.base_dir = *base_dir_override;
+    } else if (base_dir != nullptr) {
+      cfg.base_dir = base_dir->as_string();
+    }
+    cfg.base_dir = expand_env(cfg.base_dir);
+    if (cfg.base_dir.empty()) {
+      if (base_dir != nullptr && !base_dir_override) base_dir->fail("must not be empty");
+      throw bad_request("base_dir must not be empty");
+    }
+  });
 
-  if (const YamlField* v = find_set(entries, "vaults")) read_vaults(*v, cfg.vaults, name);
-  if (const YamlField* w = find_set(entries, "watermark")) read_watermark(*w, cfg.watermark, name);
-  if (const YamlField* h = find_set(entries, "policy_hook")) cfg.policy_hook = read_policy_hook(*h);
-  if (const YamlField* t = find_set(entries, "tezos")) read_policies(*t, cfg);
+  if (const YamlField* v = find_set(entries, "vaults"))
+    load_part(problems, [&] { read_vaults(*v, cfg.vaults, name, problems); });
+  if (const YamlField* w = find_set(entries, "watermark"))
+    load_part(problems, [&] { read_watermark(*w, cfg.watermark, name); });
+  if (const YamlField* h = find_set(entries, "policy_hook"))
+    load_part(problems, [&] { cfg.policy_hook = read_policy_hook(*h); });
+  if (const YamlField* t = find_set(entries, "tezos"))
+    load_part(problems, [&] { read_policies(*t, cfg, problems); });
   return cfg;
+}
+
+}  // namespace
+
+Config parse_config(const std::string& yaml_text, const std::string& name,
+                    const std::optional<std::string>& base_dir_override) {
+  return parse_config_parts(yaml_text, name, base_dir_override, nullptr);
 }
 
 ConfigNode parse_config_node(const std::string& yaml_text, const std::string& file,
@@ -337,7 +373,10 @@ ConfigNode parse_config_node(const std::string& yaml_text, const std::string& fi
   return driver_section(node, file, detail::line_of(node, 1), path);
 }
 
-Config load_config(const std::string& path, const std::optional<std::string>& base_dir_override) {
+namespace {
+
+// The text of the config file at `path`. Throws Error(BadRequest) naming the file.
+std::string read_config_file(const std::string& path) {
   // Signatory's own wording (it prints "CRITICAL: Config file permission error: …").
   const std::string what = "Config file permission error: ";
   struct stat st {};
@@ -356,7 +395,26 @@ Config load_config(const std::string& path, const std::optional<std::string>& ba
   std::ostringstream text;
   text << in.rdbuf();
   if (in.bad()) throw bad_request(what + "file cannot be read: " + path);
-  return parse_config(text.str(), path, base_dir_override);
+  return text.str();
+}
+
+}  // namespace
+
+Config load_config(const std::string& path, const std::optional<std::string>& base_dir_override) {
+  return parse_config(read_config_file(path), path, base_dir_override);
+}
+
+Config load_config_checked(const std::string& path,
+                           const std::optional<std::string>& base_dir_override,
+                           std::vector<Error>& problems) {
+  try {
+    return parse_config_parts(read_config_file(path), path, base_dir_override, &problems);
+  } catch (const Error& e) {  // the file itself: unreadable, not YAML, not a mapping
+    problems.push_back(e);
+    Config cfg;
+    cfg.path = path;
+    return cfg;
+  }
 }
 
 }  // namespace signatory::config

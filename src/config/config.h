@@ -57,6 +57,7 @@ struct JwtCredentials {
 
 struct JwtUser {
   std::string name;
+  int line = 0;  // the line of its name under `server.jwt.users`
   JwtCredentials current;
   std::optional<JwtCredentials> new_data;  // rotation target
   std::string old_cred_exp;  // "YYYY-MM-DD hh:mm:ss" UTC, may be empty: when new_data takes over
@@ -89,11 +90,13 @@ struct VaultConfig {
 
 struct WatermarkConfig {
   std::string driver = "file";
+  int line = 0;       // the line of the `watermark:` section (0: absent)
   ConfigNode config;  // `watermark.config`, driver-specific; may be null
 };
 
 struct PolicyHookConfig {
   std::string address;
+  int line = 0;  // the line of the `policy_hook:` section
   std::vector<tezos::PublicKey> authorized_keys;
 };
 
@@ -116,6 +119,14 @@ struct Config {
 // expanded in base_dir and file-vault paths only. Throws Error(BadRequest) with file:line.
 Config load_config(const std::string& path,
                    const std::optional<std::string>& base_dir_override = std::nullopt);
+
+// Loads `path` as load_config does, but goes on after a problem where it can (the server
+// section, base_dir, each vault, the watermark and policy hook sections, each key's policy):
+// every problem is appended to `problems` and the Config holds the parts that loaded. A file
+// that cannot be read or parsed as YAML is one problem. For `signatory-cli config check`.
+Config load_config_checked(const std::string& path,
+                           const std::optional<std::string>& base_dir_override,
+                           std::vector<Error>& problems);
 
 // Parses a config held in memory (`name` is used as the file name in messages).
 Config parse_config(const std::string& yaml_text, const std::string& name,

@@ -218,19 +218,39 @@ HttpResponse dispatch(signer::Signer& signer, Metrics* metrics, const auth::JwtA
 
 }  // namespace
 
+namespace {
+
+// Counts the request in signatory_requests_in_flight while `handle` runs.
+template <typename Handle>
+HttpResponse counted(Metrics* metrics, const Handle& handle) {
+  if (!metrics) return handle();
+  metrics->in_flight(1);
+  try {
+    HttpResponse response = handle();
+    metrics->in_flight(-1);
+    return response;
+  } catch (...) {
+    metrics->in_flight(-1);
+    throw;
+  }
+}
+
+}  // namespace
+
 HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
                             const auth::JwtAuthenticator* jwt) {
   return [&signer, metrics, jwt](const HttpRequest& request) -> HttpResponse {
-    if (!metrics) return dispatch(signer, metrics, jwt, request);
-    metrics->in_flight(1);
-    try {
-      HttpResponse response = dispatch(signer, metrics, jwt, request);
-      metrics->in_flight(-1);
-      return response;
-    } catch (...) {
-      metrics->in_flight(-1);
-      throw;
-    }
+    return counted(metrics, [&] { return dispatch(signer, metrics, jwt, request); });
+  };
+}
+
+HttpHandler make_signer_api(const signer::SnapshotHolder& snapshots, Metrics* metrics) {
+  return [&snapshots, metrics](const HttpRequest& request) -> HttpResponse {
+    return counted(metrics, [&] {
+      // Once per request: a reload during the request does not change what answers it.
+      const std::shared_ptr<const signer::SignerSnapshot> snapshot = snapshots.current();
+      return dispatch(*snapshot->signer, metrics, snapshot->jwt.get(), request);
+    });
   };
 }
 

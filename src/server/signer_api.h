@@ -10,7 +10,9 @@
 // With JWT users every other known route first needs a valid token (401 and Signatory's plain
 // text otherwise); the token's user goes to the Signer as the client's `jwt_user`. The names
 // of a verified TLS client certificate go to the Signer as the client's certificate names.
-// The handler is stateless apart from the Signer and may run on many threads at once.
+// The handler is stateless apart from the Signer and may run on many threads at once. Served
+// from a SnapshotHolder (signer/signer_snapshot.h), each request takes the current snapshot
+// once and is answered by its Signer and JWT users to the end, whatever a reload swaps in.
 #pragma once
 
 #include <string>
@@ -19,12 +21,16 @@
 #include "server/http_server.h"
 #include "server/metrics.h"
 #include "signer/signer.h"
+#include "signer/signer_snapshot.h"
 
 namespace signatory::server {
 
 // `metrics` and `jwt` may be null (no JWT: /login is 404 and no token is asked for).
 HttpHandler make_signer_api(signer::Signer& signer, Metrics* metrics,
                             const auth::JwtAuthenticator* jwt = nullptr);
+// The same API over whatever snapshot `snapshots` holds when each request starts (the server;
+// reloadable). `snapshots` and `metrics` must outlive the handler.
+HttpHandler make_signer_api(const signer::SnapshotHolder& snapshots, Metrics* metrics);
 
 HttpResponse json_response(int status, std::string body);
 

@@ -40,7 +40,8 @@ namespace signatory::signer {
 
 struct NamedVault {
   std::string config_name;  // the vault's name under `vaults:` (the `vault_name` log field)
-  std::unique_ptr<vault::Vault> vault;
+  // Shared: a reload (signer_snapshot.h) may keep a vault whose config did not change.
+  std::shared_ptr<vault::Vault> vault;
 };
 
 // A key as the CLI and the start-up log show it.

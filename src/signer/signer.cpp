@@ -42,7 +42,7 @@ std::string ops_field(const tezos::SignRequest& request) {
 }  // namespace
 
 Signer::Signer(const config::Config& config, std::vector<NamedVault> vaults,
-               std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer,
+               std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer,
                KeyDirectoryOptions directory)
     : config_(config),
       directory_(config, std::move(vaults), directory),

@@ -38,8 +38,10 @@ using Client = auth::Client;
 
 class Signer {
  public:
+  // `config` must outlive the Signer. The watermark store is shared: every snapshot of a
+  // reloaded config (signer_snapshot.h) guards with the same one.
   Signer(const config::Config& config, std::vector<NamedVault> vaults,
-         std::unique_ptr<watermark::Watermark> watermark, SignObserver* observer = nullptr,
+         std::shared_ptr<watermark::Watermark> watermark, SignObserver* observer = nullptr,
          KeyDirectoryOptions directory = {});
 
   // Runs the whole pipeline. Throws Error with the code and message of the first failing
@@ -74,7 +76,7 @@ class Signer {
 
   const config::Config& config_;
   KeyDirectory directory_;
-  std::unique_ptr<watermark::Watermark> watermark_;
+  std::shared_ptr<watermark::Watermark> watermark_;
   std::unique_ptr<Bulkhead> store_bulkhead_;  // null for a local store
   SignObserver* observer_;
   auth::Authenticator auth_;

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace signatory::testing {
 
@@ -11,6 +12,10 @@ namespace signatory::testing {
 nlohmann::json load_vectors(const std::string& relative);
 // testdata/tezos/<file>, parsed once per process and kept (tests are single-threaded).
 const nlohmann::json& tezos_vectors(const std::string& file);
+// The record of key `id` in tezos/keys.json ("ed25519_0": secret_key, public_key, …).
+const nlohmann::json& tezos_key(const std::string& id);
+// An octez `secret_keys` file (JSON) holding the keys `ids` of keys.json in plain text.
+std::string secret_keys_file(const std::vector<std::string>& ids);
 
 class TempDir {
  public:

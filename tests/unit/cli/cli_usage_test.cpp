@@ -30,6 +30,7 @@ std::string cli_usage() {
          "\n"
          "Available Commands:\n"
          "  completion    Generate the autocompletion script for the specified shell\n"
+         "  config        Check a config file without starting anything\n"
          "  generate      Generate new keys in a vault\n"
          "  help          Help about any command\n"
          "  import        Import Tezos private keys (edsk..., spsk..., p2sk...)\n"
@@ -174,6 +175,22 @@ TEST(CliUsage, CommandGroupsWithoutASubcommandPrintTheirHelp) {
       << r.out;
 }
 
+TEST(CliUsage, ConfigCheckHasItsHelp) {
+  auto r = run_binary("signatory-cli", "config");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Available Commands:\n"
+                       "  check       Load and validate the config (vaults, policies, auth, "
+                       "watermark)\n"),
+            std::string::npos)
+      << r.out;
+  r = run_binary("signatory-cli", "help config check");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Usage:\n  signatory-cli config check [flags]\n"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("--connect"), std::string::npos) << r.out;
+  EXPECT_EQ(run_binary("signatory-cli", "config check --help").out, r.out);
+}
+
 TEST(CliUsage, HelpOfANestedCommand) {
   auto r = run_binary("signatory-cli", "help watermark import");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -198,6 +215,9 @@ TEST(CliUsage, UnknownCommandIsOneLineAndExitTwo) {
   expect_usage_error("signatory-cli", "watermark exprot",
                      "unknown command \"exprot\" for \"signatory-cli watermark\"",
                      "signatory-cli watermark");
+  expect_usage_error("signatory-cli", "config chek",
+                     "unknown command \"chek\" for \"signatory-cli config\"",
+                     "signatory-cli config");
   expect_usage_error("signatory-cli", "help lst", "unknown command \"lst\" for \"signatory-cli\"",
                      "signatory-cli");
   expect_usage_error("signatory-cli", "list-ops extra",

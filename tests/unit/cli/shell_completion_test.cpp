@@ -130,6 +130,12 @@ TEST(BashCompletion, OffersExactlyTheCommandsOfTheHelp) {
   EXPECT_EQ(bash_complete("signatory-cli", {"", "completion", ""}), (Words{"bash", "fish", "zsh"}));
   EXPECT_EQ(bash_complete("signatory", {"", ""}), commands_in_help("signatory", ""));
   EXPECT_EQ(bash_complete("signatory-cli", {"", "help", "w"}), (Words{"watermark"}));
+  EXPECT_EQ(bash_complete("signatory-cli", {"", "config", ""}),
+            commands_in_help("signatory-cli", "config"));
+  EXPECT_EQ(bash_complete("signatory-cli", {"", "config", ""}), (Words{"check"}));
+  EXPECT_EQ(bash_complete("signatory-cli", {"", "con"}), (Words{"config"}));
+  EXPECT_EQ(bash_complete("signatory-cli", {"", "config", "check", "--con"}),
+            (Words{"--config", "--connect"}));
 }
 
 TEST(BashCompletion, CompletesTheFlagsOfTheCommandAndTheGlobalOnes) {

@@ -28,6 +28,20 @@ const nlohmann::json& tezos_vectors(const std::string& file) {
   return it->second;
 }
 
+const nlohmann::json& tezos_key(const std::string& id) {
+  for (const auto& k : tezos_vectors("keys.json").at("keys"))
+    if (k.at("id") == id) return k;
+  throw std::runtime_error("no key " + id + " in tezos/keys.json");
+}
+
+std::string secret_keys_file(const std::vector<std::string>& ids) {
+  nlohmann::json doc = nlohmann::json::array();
+  for (const auto& id : ids)
+    doc.push_back({{"name", id},
+                   {"value", "unencrypted:" + tezos_key(id).at("secret_key").get<std::string>()}});
+  return doc.dump(2);
+}
+
 TempDir::TempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "signatory-test-XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
@@ -66,6 +80,8 @@ CommandResult run_binary(const std::string& binary, const std::string& args) {
   return run_shell(std::string(SIGNATORY_BINARY_DIR) + "/" + binary + " " + args);
 }
 
-std::string read_file(const std::string& path) { return slurp(path); }
+std::string read_file(const std::string& path) {
+  return slurp(path);
+}
 
 }  // namespace signatory::testing
