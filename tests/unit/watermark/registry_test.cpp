@@ -30,10 +30,13 @@ TEST(WatermarkFactory, BackendsRegisterByName) {
     seen_options = o;
     return std::make_unique<MemWatermark>();
   });
-  auto store = open_watermark("test-backend", "/some/base", {{"k", "v"}});
+  auto store = open_watermark("test-backend", "/some/base",
+                              WatermarkOptions::from_scalars({{"k", "v"}}, "watermark.config"));
   EXPECT_EQ(store->backend_name(), "mem");
   EXPECT_EQ(seen_base, "/some/base");
-  EXPECT_EQ(seen_options, (WatermarkOptions{{"k", "v"}}));
+  ASSERT_NE(seen_options.find("k"), nullptr);
+  EXPECT_EQ(seen_options.find("k")->text(), "v");
+  EXPECT_EQ(seen_options.entries().size(), 1u);
   const auto drivers = watermark_drivers();
   EXPECT_NE(std::find(drivers.begin(), drivers.end(), "test-backend"), drivers.end());
   register_backend("test-backend", nullptr);
