@@ -5,7 +5,10 @@
 # the failing input is saved under BUILD/fuzz-artifacts/ and the log tail is printed.
 #
 # Usage: fuzz/run.sh [build-dir] [seconds-per-target]
-#   build-dir           default: build-fuzz in the source tree
+#   build-dir           default: build-fuzz in the source tree (configured here if it has no
+#                       build.ninja yet: RelWithDebInfo, no unit tests); any tree configured with
+#                       -DSIGNATORY_FUZZ=ON works, e.g. scripts/test's build-asan (Debug, with
+#                       the unit tests)
 #   seconds-per-target  default: 20
 #   FUZZ_TARGETS="base58 config"  run only these targets (names without fuzz_)
 #   FUZZ_TESTDATA=dir             test vectors (default: tests/vectors)
@@ -32,6 +35,10 @@ if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang CXX=clang++ cmake -S "$SRC" -B "$BUILD" -G Ninja -DSIGNATORY_FUZZ=ON \
     -DSIGNATORY_TESTS=OFF -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.cmake.log" 2>&1 ||
     { tail -20 "$BUILD.cmake.log" >&2; exit 2; }
+fi
+if ! grep -q '^SIGNATORY_FUZZ:BOOL=ON' "$BUILD/CMakeCache.txt" 2>/dev/null; then
+  echo "fuzz/run.sh: $BUILD was not configured with -DSIGNATORY_FUZZ=ON (and clang)" >&2
+  exit 2
 fi
 if ! ninja -C "$BUILD" $(for t in $TARGETS; do echo "fuzz_$t"; done) >"$BUILD/fuzz-build.log" 2>&1; then
   grep -E "error|FAILED" "$BUILD/fuzz-build.log" | head -20 >&2
