@@ -341,8 +341,10 @@ std::string MarkLog::health() const {
 // Appends write in place, but compaction (and the next start) replaces the file: a directory
 // where no file can be created (read-only mount, permissions) cannot keep taking marks. Probed
 // by creating and removing a file next to the log, through the FileEnv (outside the mutex: it
-// touches no file the log uses).
+// touches no file the log uses). Probes are serialised among themselves: two at once would
+// find each other's file and report a healthy directory as broken.
 std::string MarkLog::directory_problem() const {
+  std::lock_guard lock(probe_mutex_);
   const std::string probe = path_ + ".probe";
   (void)env_.remove_file(probe);  // a stale probe from a crash
   std::unique_ptr<File> file;

@@ -97,6 +97,7 @@ class MarkLog {
   MarkLogOptions options_;
   FileEnv& env_;
   mutable std::mutex mutex_;
+  mutable std::mutex probe_mutex_;  // one directory probe at a time (concurrent /healthz)
   std::unique_ptr<File> file_;
   std::uint64_t records_ = 0;     // records in the file; the commit is at this position
   std::uint64_t capacity_ = 0;    // slots in the file (records, commit and zeroed space)

@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <thread>
+#include <vector>
 
 #include "../watermark_test_support.h"
 #include "support/faulty_file_env.h"
@@ -123,6 +126,22 @@ TEST_F(MarkLogTest, CompactionKeepsEveryMarkAndBoundsTheFile) {
     EXPECT_EQ(contents->marks.at(slot).signature, m.signature);
   }
   EXPECT_FALSE(fs::exists(path() + ".tmp"));
+}
+
+// /healthz may be asked from several connections at once: the directory probe of one must not
+// make another report a healthy directory as broken (it did: "create …probe: File exists").
+TEST_F(MarkLogTest, ConcurrentHealthChecksAllSeeAHealthyLog) {
+  MarkLog log(path(), {}, options());
+  std::atomic<int> unhealthy{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t)
+    threads.emplace_back([&] {
+      for (int i = 0; i < 200; ++i)
+        if (!log.health().empty()) ++unhealthy;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(unhealthy.load(), 0);
+  EXPECT_EQ(log.health(), "");
 }
 
 TEST_F(MarkLogTest, InjectedWriteFailureIs503AndNothingIsRecorded) {
