@@ -2,14 +2,13 @@
 // secret scalar → public key, signatures and proofs of possession byte for byte, verification of
 // every tz4 vector, refusal of every tz4 negative vector, invalid scalars and points (infinity,
 // cleared compression bit, off-curve, outside the prime-order subgroup), and signing versions.
-#include "crypto/bls12_381.h"
-
 #include <blst.h>
 #include <gtest/gtest.h>
 
 #include <string>
 
 #include "common/error.h"
+#include "crypto/bls12_381.h"
 #include "crypto/test_vectors.h"
 #include "tezos/base58.h"
 
@@ -30,12 +29,6 @@ std::vector<json> bls_key_records() {
   for (const auto& rec : all_key_records())
     if (s(rec, "curve") == "bls12_381") out.push_back(rec);
   return out;
-}
-
-const json& key_record(const std::string& id) {
-  for (const auto& rec : tezos_vectors("keys.json").at("keys"))
-    if (s(rec, "id") == id) return rec;
-  throw std::runtime_error("no key " + id);
 }
 
 SecretBytes secret_of(const json& rec) {
@@ -85,10 +78,10 @@ TEST(Bls, ProofsOfPossessionMatchAndVerify) {
     ++n;
   }
   EXPECT_EQ(n, 7u);
-  const auto& k0 = key_record("bls12_381_0");
-  const auto& k1 = key_record("bls12_381_1");
-  EXPECT_FALSE(verify_possession(hex_field(k1, "public_key_hex"),
-                                 hex_field(k0, "proof_of_possession_hex")));
+  const auto& k0 = testing::tezos_key("bls12_381_0");
+  const auto& k1 = testing::tezos_key("bls12_381_1");
+  EXPECT_FALSE(
+      verify_possession(hex_field(k1, "public_key_hex"), hex_field(k0, "proof_of_possession_hex")));
 }
 
 TEST(Bls, EverySignatureVectorByteForByte) {
@@ -158,7 +151,7 @@ TEST(Bls, InvalidScalarsAreRefused) {
 }
 
 TEST(Bls, MalformedPublicKeysAreRefused) {
-  const auto& rec = key_record("bls12_381_0");
+  const auto& rec = testing::tezos_key("bls12_381_0");
   const Bytes pk = hex_field(rec, "public_key_hex");
   const Bytes msg = hex_field(tezos_vectors("signatures.json").at("vectors").at(0), "message_hex");
   const Bytes some_sig = hex_field(rec, "proof_of_possession_hex");
@@ -193,7 +186,7 @@ TEST(Bls, PointsOutsideTheSubgroupAreRefused) {
   }
   EXPECT_TRUE(g1_seen);
 
-  const auto& rec = key_record("bls12_381_0");
+  const auto& rec = testing::tezos_key("bls12_381_0");
   const Bytes pk = hex_field(rec, "public_key_hex");
   bool g2_seen = false;
   for (std::uint8_t x = 1; x < 64 && !g2_seen; ++x) {
@@ -211,7 +204,7 @@ TEST(Bls, PointsOutsideTheSubgroupAreRefused) {
 }
 
 TEST(Bls, SigningVersions) {
-  const auto& rec = key_record("bls12_381_0");
+  const auto& rec = testing::tezos_key("bls12_381_0");
   const Bytes pk = hex_field(rec, "public_key_hex");
   const auto& vec = tezos_vectors("signatures.json").at("vectors");
   const json* v = nullptr;
@@ -232,7 +225,8 @@ TEST(Bls, SigningVersions) {
   EXPECT_FALSE(verify(pk, msg, aug));
   // The augmented message is pk ‖ msg under the AUG DST: the same signature does not verify
   // as an augmented signature of the message for another key.
-  EXPECT_FALSE(verify_augmented(hex_field(key_record("bls12_381_1"), "public_key_hex"), msg, aug));
+  EXPECT_FALSE(
+      verify_augmented(hex_field(testing::tezos_key("bls12_381_1"), "public_key_hex"), msg, aug));
 
   // Version 0 is refused with Signatory's message.
   try {
@@ -247,7 +241,7 @@ TEST(Bls, SigningVersions) {
 }
 
 TEST(Bls, EmptyAndLargeMessages) {
-  const auto& rec = key_record("bls12_381_2");
+  const auto& rec = testing::tezos_key("bls12_381_2");
   const Bytes pk = hex_field(rec, "public_key_hex");
   const SecretBytes sk = secret_of(rec);
   const Bytes empty;

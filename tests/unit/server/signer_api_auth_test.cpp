@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-
 #include <nlohmann/json.hpp>
 
 #include "auth/jwt_auth.h"
@@ -27,16 +26,11 @@ namespace {
 
 using nlohmann::json;
 
-const json& key_record(const std::string& id) {
-  for (const auto& k : testing::tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
 std::string pk(const std::string& id) {
-  return key_record(id).at("public_key");
+  return testing::tezos_key(id).at("public_key");
 }
 std::string pkh(const std::string& id) {
-  return key_record(id).at("public_key_hash");
+  return testing::tezos_key(id).at("public_key_hash");
 }
 
 const json& auth_vectors() {
@@ -74,7 +68,7 @@ class Fixture {
     std::string yaml = "base_dir: /nonexistent\nserver:\n" + server_yaml + "vaults:\n  m:\n" +
                        "    driver: mem\n    config:\n";
     for (const char* id : kSigningKeys)
-      yaml += "      - " + key_record(id).at("secret_key").get<std::string>() + "\n";
+      yaml += "      - " + testing::tezos_key(id).at("secret_key").get<std::string>() + "\n";
     yaml += extra_vaults + "tezos:\n";
     for (const char* id : kSigningKeys) {
       yaml += "  " + pkh(id) + ":\n";

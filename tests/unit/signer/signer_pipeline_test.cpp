@@ -21,7 +21,6 @@ using nlohmann::json;
 using Events = std::vector<std::string>;
 
 using test_keys::attestation;
-using test_keys::key_record;
 using test_keys::pkh;
 using test_keys::pkh_text;
 using test_keys::public_key;
@@ -31,7 +30,8 @@ using test_keys::transaction;
 class RecordingKey : public vault::Key {
  public:
   RecordingKey(const std::string& id, Events& events)
-      : secret_(tezos::SecretKey::parse(key_record(id).at("secret_key").get<std::string>())),
+      : secret_(
+            tezos::SecretKey::parse(testing::tezos_key(id).at("secret_key").get<std::string>())),
         events_(events) {}
   const tezos::PublicKey& public_key() const override { return secret_.public_key(); }
   std::string id() const override { return "recording"; }
@@ -276,7 +276,7 @@ TEST(SignerPipeline, RefusalsBeforeDecodingDecodeNothingAndListNoVault) {
   {
     Pipeline p("    allow:\n      attestation:\n",
                "  authorized_keys: [" +
-                   key_record("ed25519_3").at("public_key").get<std::string>() + "]\n");
+                   testing::tezos_key("ed25519_3").at("public_key").get<std::string>() + "]\n");
     Error e = p.error_of([&] { p.signer().sign(pkh("ed25519_0"), attestation(), 2, Client{}); });
     EXPECT_EQ(e.code(), ErrorCode::Unauthenticated);
     EXPECT_STREQ(e.what(), "missing authentication signature field");
@@ -294,8 +294,9 @@ TEST(SignerPipeline, AClientAuthenticatedByAnAuthorizedKeyIsAdmitted) {
   Pipeline p(
       "    allow:\n      generic: [transaction]\n      block:\n      attestation:\n"
       "    authorized_keys: [" +
-          key_record("ed25519_3").at("public_key").get<std::string>() + "]\n",
-      "  authorized_keys: [" + key_record("ed25519_3").at("public_key").get<std::string>() + "]\n");
+          testing::tezos_key("ed25519_3").at("public_key").get<std::string>() + "]\n",
+      "  authorized_keys: [" + testing::tezos_key("ed25519_3").at("public_key").get<std::string>() +
+          "]\n");
   Client client;
   client.authentication = v.at("authentication_signature").get<std::string>();
   const Bytes message = from_hex(v.at("data_hex").get<std::string>());
@@ -343,7 +344,7 @@ TEST(SignerPipeline, ProofOfPossessionSharesTheOpeningSteps) {
   {
     Pipeline p("    allow:\n      attestation:\n    allow_proof_of_possession: true\n",
                "  authorized_keys: [" +
-                   key_record("ed25519_3").at("public_key").get<std::string>() + "]\n");
+                   testing::tezos_key("ed25519_3").at("public_key").get<std::string>() + "]\n");
     EXPECT_EQ(p.error_of([&] { p.signer().prove_possession(pkh("bls12_381_0"), Client{}); }).code(),
               ErrorCode::Unauthenticated);
     EXPECT_EQ(p.events, (Events{"authentication_failed authentication"}));

@@ -1,34 +1,28 @@
 // Keys and sign requests of the test vectors (tests/vectors/tezos) for the signer's unit
-// tests: key records by id, their hashes and public keys, an attestation and a transaction.
+// tests: their hashes and public keys, an attestation and a transaction.
 // Read-only; thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
-#include <stdexcept>
 #include <string>
 
 #include "common/bytes.h"
-#include "tezos/keys.h"
 #include "test_support.h"
+#include "tezos/keys.h"
 
 namespace signatory::signer::test_keys {
 
-inline const nlohmann::json& key_record(const std::string& id) {
-  for (const auto& k : testing::tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
 inline std::string pkh_text(const std::string& id) {
-  return key_record(id).at("public_key_hash");
+  return testing::tezos_key(id).at("public_key_hash");
 }
 inline tezos::PublicKeyHash pkh(const std::string& id) {
   return tezos::PublicKeyHash::parse(pkh_text(id));
 }
 inline tezos::PublicKey public_key(const std::string& id) {
-  return tezos::PublicKey::parse(key_record(id).at("public_key").get<std::string>());
+  return tezos::PublicKey::parse(testing::tezos_key(id).at("public_key").get<std::string>());
 }
 inline tezos::SecretKey secret_key(const std::string& id) {
-  return tezos::SecretKey::parse(key_record(id).at("secret_key").get<std::string>());
+  return tezos::SecretKey::parse(testing::tezos_key(id).at("secret_key").get<std::string>());
 }
 
 // attestation level 34 round 4 on the sandbox chain (consensus.json).

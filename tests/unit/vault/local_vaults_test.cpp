@@ -21,16 +21,11 @@ namespace {
 
 using nlohmann::json;
 
-const json& key_record(const std::string& id) {
-  for (const auto& k : testing::tezos_vectors("keys.json").at("keys"))
-    if (k.at("id") == id) return k;
-  throw std::runtime_error("no key " + id);
-}
 std::string secret(const std::string& id) {
-  return key_record(id).at("secret_key");
+  return testing::tezos_key(id).at("secret_key");
 }
 std::string pkh(const std::string& id) {
-  return key_record(id).at("public_key_hash");
+  return testing::tezos_key(id).at("public_key_hash");
 }
 const json& encrypted(const std::string& id) {
   for (const auto& k : testing::tezos_vectors("keys.json").at("encrypted_keys"))
