@@ -17,6 +17,7 @@
 #include "common/base64.h"
 #include "common/error.h"
 #include "fake_kms.h"
+#include "openssl_ecdsa_check.h"
 #include "vault/awskms/awskms_vault.h"
 
 namespace signatory::vault {
@@ -24,6 +25,8 @@ namespace {
 
 using aws::testing::Pkey;
 using nlohmann::json;
+using testing::compressed_point;
+using testing::independently_valid;
 
 const std::string kFixture = std::string(SIGNATORY_SOURCE_DIR) + "/tests/system/kms/kms_fixture.py";
 
@@ -97,31 +100,6 @@ Pkey public_key_of(const json& key) {
   auto der = base64_decode(key["PublicKey"].get<std::string>());
   const unsigned char* p = der->data();
   return Pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
-}
-
-Bytes compressed_point(EVP_PKEY* k) {
-  Bytes u(65);
-  size_t len = 0;
-  EVP_PKEY_get_octet_string_param(k, OSSL_PKEY_PARAM_PUB_KEY, u.data(), u.size(), &len);
-  Bytes out{static_cast<std::uint8_t>((u[64] & 1) ? 0x03 : 0x02)};
-  out.insert(out.end(), u.begin() + 1, u.begin() + 33);
-  return out;
-}
-
-bool independently_valid(EVP_PKEY* pkey, ByteView message, const Bytes& raw) {
-  unsigned char digest[32];
-  crypto_generichash(digest, sizeof digest, message.data(), message.size(), nullptr, 0);
-  ECDSA_SIG* sig = ECDSA_SIG_new();
-  ECDSA_SIG_set0(sig, BN_bin2bn(raw.data(), 32, nullptr), BN_bin2bn(raw.data() + 32, 32, nullptr));
-  unsigned char* der = nullptr;
-  int der_len = i2d_ECDSA_SIG(sig, &der);
-  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new(pkey, nullptr);
-  EVP_PKEY_verify_init(ctx);
-  int ok = EVP_PKEY_verify(ctx, der, der_len, digest, sizeof digest);
-  EVP_PKEY_CTX_free(ctx);
-  OPENSSL_free(der);
-  ECDSA_SIG_free(sig);
-  return ok == 1;
 }
 
 bool s_is_low_secp256k1(const Bytes& raw) {
