@@ -25,16 +25,7 @@ using aws::testing::FakeKey;
 using aws::testing::FakeKms;
 using testing::compressed_point;
 using testing::independently_valid;
-
-bool s_is_low(int nid, const Bytes& raw) {
-  BIGNUM* n = aws::testing::curve_order(nid);
-  BN_rshift1(n, n);
-  BIGNUM* s = BN_bin2bn(raw.data() + 32, 32, nullptr);
-  bool low = BN_cmp(s, n) <= 0;
-  BN_free(n);
-  BN_free(s);
-  return low;
-}
+using testing::s_is_low;
 
 Bytes payload(int i) {
   Bytes m(1 + 32 + 40);

@@ -27,6 +27,7 @@ using aws::testing::Pkey;
 using nlohmann::json;
 using testing::compressed_point;
 using testing::independently_valid;
+using testing::s_is_low;
 
 const std::string kFixture = std::string(SIGNATORY_SOURCE_DIR) + "/tests/system/kms/kms_fixture.py";
 
@@ -102,16 +103,6 @@ Pkey public_key_of(const json& key) {
   return Pkey(d2i_PUBKEY(nullptr, &p, static_cast<long>(der->size())));
 }
 
-bool s_is_low_secp256k1(const Bytes& raw) {
-  BIGNUM* half = aws::testing::curve_order(NID_secp256k1);
-  BN_rshift1(half, half);
-  BIGNUM* s = BN_bin2bn(raw.data() + 32, 32, nullptr);
-  bool low = BN_cmp(s, half) <= 0;
-  BN_free(half);
-  BN_free(s);
-  return low;
-}
-
 Bytes payload(int i) {
   Bytes m(1 + 32 + 60);
   m[0] = 0x03;
@@ -168,7 +159,7 @@ TEST(KmsEmulator, SignsWithBothCurvesAndChecksCredentials) {
       tezos::Signature sig = key->sign(m, 2);
       EXPECT_TRUE(independently_valid(pk.get(), m, sig.bytes())) << arn << " #" << i;
       if (e.type == tezos::KeyType::Secp256k1) {
-        EXPECT_TRUE(s_is_low_secp256k1(sig.bytes())) << "high-S secp256k1 signature #" << i;
+        EXPECT_TRUE(s_is_low(NID_secp256k1, sig.bytes())) << "high-S secp256k1 signature #" << i;
       }
     }
   }

@@ -1,6 +1,7 @@
 // Independent checks of the KMS vault's output for its unit tests: the compressed point of an
 // OpenSSL EC key, and ECDSA verification by OpenSSL over libsodium's BLAKE2b-256 of the message
-// (the digest Tezos signs), with the signature given as raw r‖s. Stateless; thread-safe.
+// (the digest Tezos signs), with the signature given as raw r‖s, and whether its S is low.
+// Stateless; thread-safe.
 #pragma once
 
 #include <openssl/bn.h>
@@ -12,6 +13,7 @@
 #include <algorithm>
 
 #include "common/bytes.h"
+#include "fake_kms.h"
 
 namespace signatory::vault::testing {
 
@@ -41,6 +43,17 @@ inline bool independently_valid(EVP_PKEY* pkey, ByteView message, const Bytes& r
   OPENSSL_free(der);
   ECDSA_SIG_free(sig);
   return ok == 1;
+}
+
+// Whether the S half of `raw` (r‖s) is at most half the order of curve `nid` (low-S).
+inline bool s_is_low(int nid, const Bytes& raw) {
+  BIGNUM* half = aws::testing::curve_order(nid);
+  BN_rshift1(half, half);
+  BIGNUM* s = BN_bin2bn(raw.data() + 32, 32, nullptr);
+  const bool low = BN_cmp(s, half) <= 0;
+  BN_free(half);
+  BN_free(s);
+  return low;
 }
 
 }  // namespace signatory::vault::testing
