@@ -35,32 +35,21 @@ FAULTY_CONFIG = {"timeout": "1s", "connect_timeout": "1s", "max_attempts": MAX_A
 
 
 @unittest.skipIf(base.MISSING is not None, base.MISSING or "")
-class KmsFaultTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = Path(base.tempfile.mkdtemp(prefix="kms-faults-"))
-        cls.emulator, cls.endpoint = base.kms_fixture.start_emulator(str(cls.tmp / "emulator.log"))
-        cls.server = None
-        try:
-            cls.user, _ = base.kms_fixture.bootstrap(cls.endpoint)
-            kms = base.kms_fixture.kms(cls.endpoint, cls.user)
-            records = base.kms_fixture.run_ops(kms, [("create-key", "ECC_SECG_P256K1"),
-                                                     ("create-key", "ECC_NIST_P256")])
-            cls.faulty, cls.healthy = base.KmsKey(records[0]), base.KmsKey(records[1])
-            cls.server = base.Signer(cls.endpoint, cls.user, [cls.faulty, cls.healthy],
-                                     FAULTY_CONFIG).start()
-        except BaseException:
-            cls.tearDownClass()
-            raise
+class KmsFaultTest(base.EmulatorTestCase):
+    TMP_PREFIX = "kms-faults-"
+    KEY_SPECS = ("ECC_SECG_P256K1", "ECC_NIST_P256")
+    server = None
 
     @classmethod
-    def tearDownClass(cls):
+    def set_up_class(cls):
+        cls.faulty, cls.healthy = cls.keys
+        cls.server = base.Signer(cls.endpoint, cls.user, [cls.faulty, cls.healthy],
+                                 FAULTY_CONFIG).start()
+
+    @classmethod
+    def tear_down_class(cls):
         if cls.server is not None:
             cls.server.close()
-        if cls.emulator.poll() is None:
-            cls.emulator.kill()
-            cls.emulator.wait()
-        base.shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def setUp(self):
         self.payload = base.transaction_payloads(1, seed=len(self.id()))[0]

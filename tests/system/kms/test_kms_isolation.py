@@ -54,26 +54,13 @@ def within(loaded, quiet):
 
 
 @unittest.skipIf(base.MISSING is not None, base.MISSING or "")
-class KmsIsolationTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = Path(base.tempfile.mkdtemp(prefix="kms-isolation-"))
-        cls.emulator, cls.endpoint = base.kms_fixture.start_emulator(str(cls.tmp / "emulator.log"))
-        try:
-            cls.user, _ = base.kms_fixture.bootstrap(cls.endpoint)
-            kms = base.kms_fixture.kms(cls.endpoint, cls.user)
-            records = base.kms_fixture.run_ops(kms, [("create-key", "ECC_SECG_P256K1")])
-            cls.kms_key = base.KmsKey(records[0])
-        except BaseException:
-            cls.tearDownClass()
-            raise
+class KmsIsolationTest(base.EmulatorTestCase):
+    TMP_PREFIX = "kms-isolation-"
+    KEY_SPECS = ("ECC_SECG_P256K1",)
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.emulator.poll() is None:
-            cls.emulator.kill()
-            cls.emulator.wait()
-        base.shutil.rmtree(cls.tmp, ignore_errors=True)
+    def set_up_class(cls):
+        cls.kms_key = cls.keys[0]
 
     def setUp(self):
         self.level = 100

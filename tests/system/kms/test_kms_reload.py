@@ -29,27 +29,13 @@ RELOAD_TIMEOUT_S = 15.0
 
 
 @unittest.skipIf(base.MISSING is not None, base.MISSING or "")
-class KmsReloadTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = Path(base.tempfile.mkdtemp(prefix="kms-reload-"))
-        cls.emulator, cls.endpoint = base.kms_fixture.start_emulator(str(cls.tmp / "emulator.log"))
-        try:
-            cls.user, _ = base.kms_fixture.bootstrap(cls.endpoint)
-            kms = base.kms_fixture.kms(cls.endpoint, cls.user)
-            records = base.kms_fixture.run_ops(kms, [("create-key", "ECC_SECG_P256K1"),
-                                                     ("create-key", "ECC_NIST_P256")])
-        except BaseException:
-            cls.tearDownClass()
-            raise
-        cls.slow, cls.other = base.KmsKey(records[0]), base.KmsKey(records[1])
+class KmsReloadTest(base.EmulatorTestCase):
+    TMP_PREFIX = "kms-reload-"
+    KEY_SPECS = ("ECC_SECG_P256K1", "ECC_NIST_P256")
 
     @classmethod
-    def tearDownClass(cls):
-        if cls.emulator.poll() is None:
-            cls.emulator.kill()
-            cls.emulator.wait()
-        base.shutil.rmtree(cls.tmp, ignore_errors=True)
+    def set_up_class(cls):
+        cls.slow, cls.other = cls.keys
 
     def setUp(self):
         self.server = base.Signer(self.endpoint, self.user, [self.slow, self.other],

@@ -114,6 +114,47 @@ class KmsKey:
         return s
 
 
+class EmulatorTestCase(unittest.TestCase):
+    """A KMS emulator for the whole class, in a temporary folder (cls.tmp, prefix TMP_PREFIX),
+    holding one key per KEY_SPECS entry (cls.keys, KmsKey each, in that order); stopped and
+    removed after the class. Subclasses add their own set-up in set_up_class (which may fail:
+    the emulator is still stopped) and tear-down in tear_down_class."""
+    TMP_PREFIX = "kms-"
+    KEY_SPECS = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = Path(tempfile.mkdtemp(prefix=cls.TMP_PREFIX))
+        cls.emulator, cls.endpoint = kms_fixture.start_emulator(str(cls.tmp / "emulator.log"))
+        try:
+            cls.user, _ = kms_fixture.bootstrap(cls.endpoint)
+            kms = kms_fixture.kms(cls.endpoint, cls.user)
+            records = kms_fixture.run_ops(kms, [("create-key", spec) for spec in cls.KEY_SPECS])
+            cls.keys = [KmsKey(record) for record in records]
+            cls.set_up_class()
+        except BaseException:
+            cls.tearDownClass()
+            raise
+
+    @classmethod
+    def set_up_class(cls):
+        pass
+
+    @classmethod
+    def tear_down_class(cls):
+        pass
+
+    @classmethod
+    def tearDownClass(cls):
+        try:
+            cls.tear_down_class()
+        finally:
+            if cls.emulator.poll() is None:
+                cls.emulator.kill()
+                cls.emulator.wait()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
 def testdata_dir():
     env = os.environ.get("SIGNATORY_TESTDATA")
     return Path(env) if env else REPO / "tests" / "vectors"
